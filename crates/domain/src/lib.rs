@@ -1,0 +1,20 @@
+//! Keel's domain: the types of organisations, OKRs and work, and the rules that
+//! turn them into numbers (progress, status, forecast, score, health).
+//!
+//! Nothing here does IO or knows about databases or HTTP; everything is plain
+//! data in, plain data out, so the rules can be property-tested in isolation.
+
+pub mod ids;
+pub mod text;
+pub mod org;
+pub mod okr;
+pub mod work;
+pub mod progress;
+pub mod status;
+pub mod forecast;
+pub mod health;
+pub mod deps;
+pub mod error;
+
+pub use error::DomainError;
+pub use ids::*;

@@ -1,0 +1,1 @@
+//! Jira CSV export → ImportBatch.
