@@ -7,5 +7,6 @@
 pub mod model;
 pub mod trello;
 pub mod jira_csv;
+mod text;
 
 pub use model::*;

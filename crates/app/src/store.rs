@@ -1,0 +1,190 @@
+//! The storage traits the use cases need. Each backend implements them; one
+//! contract test suite holds every backend to the same behaviour.
+//!
+//! All work happens inside a [`Tx`]: reads in a read transaction, every
+//! change in a write transaction that is committed whole or not at all.
+//! Inserts take a domain value and ignore its `id` and `version`.
+
+use crate::StoreError;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use keel_domain::okr::{CheckIn, Cycle, KeyResult, KrItem, Objective};
+use keel_domain::org::{Unit, User};
+use keel_domain::progress::{WorkProject, WorkTask};
+use keel_domain::work::{Comment, Project, ProjectMilestone, Task, Worklog};
+use keel_domain::*;
+use serde::Serialize;
+
+pub type R<T> = Result<T, StoreError>;
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// A transaction for reading; dropped without commit it rolls back.
+    async fn read(&self) -> R<Box<dyn Tx>>;
+    /// A transaction for writing. Backends serialise writers as they must
+    /// (SQLite: one writer, BEGIN IMMEDIATE).
+    async fn write(&self) -> R<Box<dyn Tx>>;
+    /// "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+}
+
+/// Whose eyes a list is for: private items are filtered in the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    pub user_id: UserId,
+    pub admin: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Page {
+    pub const ALL: Page = Page { limit: i64::MAX, offset: 0 };
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    pub project_ids: Option<Vec<ProjectId>>,
+    pub assignee_id: Option<UserId>,
+    pub parent_id: Option<TaskId>,
+    pub include_archived: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_id: UserId,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiToken {
+    pub id: TokenId,
+    pub user_id: UserId,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One entry of the change record: who changed what, when, before → after.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub id: ChangeId,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<UserId>,
+    pub entity: String,
+    pub entity_id: i64,
+    pub action: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// Links from projects and tasks to key results, for the work roll-up.
+#[derive(Debug, Clone, Default)]
+pub struct KrLinks {
+    pub project_links: Vec<(ProjectId, KeyResultId)>,
+    pub task_links: Vec<(TaskId, KeyResultId)>,
+}
+
+#[async_trait]
+pub trait Tx: Send {
+    async fn commit(self: Box<Self>) -> R<()>;
+
+    // Settings: small named values (first-start setup token, instance id).
+    async fn get_setting(&mut self, key: &str) -> R<Option<String>>;
+    async fn put_setting(&mut self, key: &str, value: &str) -> R<()>;
+    async fn delete_setting(&mut self, key: &str) -> R<()>;
+
+    // People.
+    async fn insert_user(&mut self, user: &User, source: Option<(&str, &str)>) -> R<UserId>;
+    async fn get_user(&mut self, id: UserId) -> R<Option<User>>;
+    /// The user and their password hash.
+    async fn find_user_by_login(&mut self, login: &str) -> R<Option<(User, Option<String>)>>;
+    async fn find_user_by_source(&mut self, source: &str, external_id: &str) -> R<Option<User>>;
+    async fn list_users(&mut self, page: Page) -> R<Vec<User>>;
+    async fn count_users(&mut self) -> R<i64>;
+    /// Saves every field and the unit memberships; fails with `Stale` when
+    /// `user.version` is not the stored one. Returns the new version.
+    async fn update_user(&mut self, user: &User) -> R<i64>;
+    async fn set_password(&mut self, id: UserId, hash: &str) -> R<()>;
+
+    async fn insert_session(&mut self, session: &Session) -> R<()>;
+    async fn get_session(&mut self, token_hash: &str) -> R<Option<Session>>;
+    async fn delete_session(&mut self, token_hash: &str) -> R<()>;
+    async fn insert_token(&mut self, user_id: UserId, name: &str, token_hash: &str) -> R<TokenId>;
+    async fn find_token(&mut self, token_hash: &str) -> R<Option<ApiToken>>;
+    async fn list_tokens(&mut self, user_id: UserId) -> R<Vec<ApiToken>>;
+
+    // Units.
+    async fn insert_unit(&mut self, unit: &Unit) -> R<UnitId>;
+    async fn get_unit(&mut self, id: UnitId) -> R<Option<Unit>>;
+    async fn list_units(&mut self) -> R<Vec<Unit>>;
+    async fn update_unit(&mut self, unit: &Unit) -> R<i64>;
+
+    // Cycles.
+    async fn insert_cycle(&mut self, cycle: &Cycle) -> R<CycleId>;
+    async fn get_cycle(&mut self, id: CycleId) -> R<Option<Cycle>>;
+    async fn list_cycles(&mut self) -> R<Vec<Cycle>>;
+    async fn update_cycle(&mut self, cycle: &Cycle) -> R<i64>;
+
+    // Objectives and key results.
+    async fn insert_objective(&mut self, objective: &Objective) -> R<ObjectiveId>;
+    async fn get_objective(&mut self, id: ObjectiveId) -> R<Option<Objective>>;
+    async fn list_objectives(&mut self, cycle_id: Option<CycleId>, viewer: Option<Viewer>, page: Page) -> R<Vec<Objective>>;
+    async fn update_objective(&mut self, objective: &Objective) -> R<i64>;
+
+    async fn insert_key_result(&mut self, kr: &KeyResult) -> R<KeyResultId>;
+    async fn get_key_result(&mut self, id: KeyResultId) -> R<Option<KeyResult>>;
+    async fn list_key_results(&mut self, objective_ids: &[ObjectiveId]) -> R<Vec<KeyResult>>;
+    async fn update_key_result(&mut self, kr: &KeyResult) -> R<i64>;
+
+    async fn insert_kr_item(&mut self, item: &KrItem) -> R<KrItemId>;
+    async fn list_kr_items(&mut self, kr_ids: &[KeyResultId]) -> R<Vec<KrItem>>;
+    async fn update_kr_item(&mut self, item: &KrItem) -> R<()>;
+
+    async fn insert_check_in(&mut self, check_in: &CheckIn) -> R<CheckInId>;
+    /// Oldest first.
+    async fn list_check_ins(&mut self, kr_ids: &[KeyResultId]) -> R<Vec<CheckIn>>;
+
+    // Projects.
+    async fn insert_project(&mut self, project: &Project, external_id: Option<&str>) -> R<ProjectId>;
+    async fn get_project(&mut self, id: ProjectId) -> R<Option<Project>>;
+    async fn find_project_by_key(&mut self, key: &str) -> R<Option<Project>>;
+    async fn find_project_by_source(&mut self, source: &str, external_id: &str) -> R<Option<Project>>;
+    async fn list_projects(&mut self, viewer: Option<Viewer>, page: Page) -> R<Vec<Project>>;
+    async fn update_project(&mut self, project: &Project) -> R<i64>;
+    /// Hands out the next task number of a project (RET-1, RET-2 …).
+    async fn next_task_number(&mut self, project_id: ProjectId) -> R<i64>;
+    async fn insert_milestone(&mut self, milestone: &ProjectMilestone) -> R<MilestoneId>;
+    async fn list_milestones(&mut self, project_id: ProjectId) -> R<Vec<ProjectMilestone>>;
+
+    // Tasks.
+    async fn insert_task(&mut self, task: &Task) -> R<TaskId>;
+    async fn get_task(&mut self, id: TaskId) -> R<Option<Task>>;
+    async fn find_task_by_source(&mut self, source: &str, external_id: &str) -> R<Option<Task>>;
+    async fn list_tasks(&mut self, filter: &TaskFilter, viewer: Option<Viewer>, page: Page) -> R<Vec<Task>>;
+    async fn count_tasks(&mut self, filter: &TaskFilter, viewer: Option<Viewer>) -> R<i64>;
+    /// Saves every field, the KR links and the dependencies.
+    async fn update_task(&mut self, task: &Task) -> R<i64>;
+    /// All finish-to-start edges (task, depends_on) among the tasks of a project.
+    async fn list_dependencies(&mut self, project_id: ProjectId) -> R<Vec<(TaskId, TaskId)>>;
+
+    async fn insert_comment(&mut self, comment: &Comment, source: Option<(&str, &str)>) -> R<CommentId>;
+    async fn find_comment_by_source(&mut self, source: &str, external_id: &str) -> R<Option<Comment>>;
+    async fn update_comment(&mut self, comment: &Comment) -> R<()>;
+    async fn list_comments(&mut self, task_id: TaskId) -> R<Vec<Comment>>;
+
+    async fn insert_worklog(&mut self, worklog: &Worklog) -> R<WorklogId>;
+    async fn list_worklogs(&mut self, task_id: TaskId) -> R<Vec<Worklog>>;
+
+    // The work roll-up's view of everything a viewer may see.
+    async fn work_graph(&mut self, viewer: Option<Viewer>) -> R<(Vec<WorkProject>, Vec<WorkTask>)>;
+    async fn kr_links(&mut self, viewer: Option<Viewer>) -> R<KrLinks>;
+
+    // The change record.
+    async fn insert_change(&mut self, change: &Change) -> R<ChangeId>;
+    async fn list_changes(&mut self, entity: &str, entity_id: i64) -> R<Vec<Change>>;
+}

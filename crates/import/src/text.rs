@@ -1,0 +1,312 @@
+//! Helpers shared by the parsers: decoding bytes to text, error building,
+//! status-name heuristics, key hints.
+
+use std::borrow::Cow;
+
+use crate::model::{Category, ImportError};
+
+pub(crate) fn error(file: &str, line: Option<u64>, message: impl Into<String>) -> ImportError {
+    ImportError {
+        file: file.to_string(),
+        line,
+        record: None,
+        field: None,
+        message: message.into(),
+    }
+}
+
+/// 1-based line of a byte offset.
+pub(crate) fn line_of(bytes: &[u8], offset: usize) -> u64 {
+    let end = offset.min(bytes.len());
+    1 + bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// Decodes a whole file to text: UTF-8 (with or without BOM) or UTF-16 LE/BE
+/// (with BOM, or without BOM when the first character is ASCII). The BOM is
+/// removed. Errors name the byte offset and line of the first bad byte.
+pub(crate) fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>, ImportError> {
+    if bytes.is_empty() {
+        return Err(error(file, None, "the file is empty"));
+    }
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return decode_utf8(file, bytes, 3).map(Cow::Borrowed);
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) {
+        return decode_utf16(file, &bytes[2..], 2, false).map(Cow::Owned);
+    }
+    if bytes.starts_with(&[0xFE, 0xFF]) {
+        return decode_utf16(file, &bytes[2..], 2, true).map(Cow::Owned);
+    }
+    // UTF-16 without BOM: an ASCII first character followed/preceded by NUL.
+    if bytes.len() >= 2 {
+        if bytes[0] != 0 && bytes[0] < 0x80 && bytes[1] == 0 {
+            return decode_utf16(file, bytes, 0, false).map(Cow::Owned);
+        }
+        if bytes[0] == 0 && bytes[1] != 0 && bytes[1] < 0x80 {
+            return decode_utf16(file, bytes, 0, true).map(Cow::Owned);
+        }
+    }
+    decode_utf8(file, bytes, 0).map(Cow::Borrowed)
+}
+
+fn decode_utf8<'a>(file: &str, bytes: &'a [u8], skip: usize) -> Result<&'a str, ImportError> {
+    let body = &bytes[skip..];
+    match std::str::from_utf8(body) {
+        Ok(text) => Ok(text),
+        Err(e) => {
+            let offset = skip + e.valid_up_to();
+            let line = line_of(bytes, offset);
+            let message = match e.error_len() {
+                None => format!(
+                    "the file ends in the middle of a UTF-8 character (byte offset {offset}); \
+                     it looks cut off"
+                ),
+                Some(_) => format!(
+                    "not valid UTF-8: byte 0x{:02X} at byte offset {offset}; save the file as \
+                     UTF-8 (or UTF-16 with a byte-order mark) and try again",
+                    bytes[offset]
+                ),
+            };
+            Err(error(file, Some(line), message))
+        }
+    }
+}
+
+fn decode_utf16(file: &str, body: &[u8], skip: usize, big_endian: bool) -> Result<String, ImportError> {
+    let units = body.chunks(2).map(|pair| {
+        if pair.len() < 2 {
+            None
+        } else if big_endian {
+            Some(u16::from_be_bytes([pair[0], pair[1]]))
+        } else {
+            Some(u16::from_le_bytes([pair[0], pair[1]]))
+        }
+    });
+    let mut out = String::with_capacity(body.len() / 2);
+    let mut line: u64 = 1;
+    let mut pending: Option<u16> = None; // high surrogate waiting for its pair
+    for (index, unit) in units.enumerate() {
+        let offset = skip + index * 2;
+        let Some(unit) = unit else {
+            return Err(error(
+                file,
+                Some(line),
+                format!(
+                    "the file ends in the middle of a UTF-16 character (byte offset {offset}); \
+                     it looks cut off"
+                ),
+            ));
+        };
+        if let Some(high) = pending.take() {
+            if (0xDC00..0xE000).contains(&unit) {
+                let code = 0x10000 + (((high as u32) - 0xD800) << 10) + ((unit as u32) - 0xDC00);
+                out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+                continue;
+            }
+            return Err(error(
+                file,
+                Some(line),
+                format!("not valid UTF-16: unpaired surrogate at byte offset {}", offset - 2),
+            ));
+        }
+        match unit {
+            0xD800..=0xDBFF => pending = Some(unit),
+            0xDC00..=0xDFFF => {
+                return Err(error(
+                    file,
+                    Some(line),
+                    format!("not valid UTF-16: unpaired surrogate at byte offset {offset}"),
+                ));
+            }
+            _ => {
+                let c = char::from_u32(unit as u32).unwrap_or('\u{FFFD}');
+                if c == '\n' {
+                    line += 1;
+                }
+                out.push(c);
+            }
+        }
+    }
+    if pending.is_some() {
+        return Err(error(
+            file,
+            Some(line),
+            "the file ends in the middle of a UTF-16 character; it looks cut off",
+        ));
+    }
+    Ok(out)
+}
+
+/// A short description of what the bytes look like when they are clearly not
+/// the expected format (used to make "wrong file" errors helpful).
+pub(crate) fn sniff_other_format(text: &str) -> Option<&'static str> {
+    let start = text.trim_start();
+    if start.starts_with("PK\u{3}\u{4}") {
+        Some("a ZIP archive (an .xlsx spreadsheet?)")
+    } else if start.starts_with("<?xml") || start.starts_with("<html") || start.starts_with("<!DOCTYPE") {
+        Some("an XML/HTML document")
+    } else {
+        None
+    }
+}
+
+/// Does `phrase` occur in `name` (already lower-case)? ASCII phrases must sit
+/// on word boundaries ("done" matches "Done ✓" but not "undone"); other
+/// phrases (CJK, accented) match as substrings.
+fn has_phrase(name: &str, phrase: &str) -> bool {
+    if !phrase.is_ascii() {
+        return name.contains(phrase);
+    }
+    let bytes = name.as_bytes();
+    let mut from = 0;
+    while let Some(pos) = name[from..].find(phrase) {
+        let start = from + pos;
+        let end = start + phrase.len();
+        let before_ok = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
+        let after_ok = end == bytes.len() || !bytes[end].is_ascii_alphanumeric();
+        if before_ok && after_ok {
+            return true;
+        }
+        from = start + 1;
+        while !name.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    false
+}
+
+const DONE_WORDS: &[&str] = &[
+    "done", "complete", "completed", "finished", "shipped", "released", "closed", "resolved",
+    "cerrada", "cerrado", "finalizada", "finalizado", "hecho", "listo",
+    "completado", "completada", "完了", "完成", "已完成", "済", "クローズ", "已关闭", "已解决",
+];
+const DOING_WORDS: &[&str] = &[
+    "doing", "in progress", "progress", "wip", "review", "in review", "testing", "en curso",
+    "en progreso", "en revisión", "en revision", "進行中", "进行中", "作業中", "対応中", "处理中",
+    "処理中",
+];
+
+/// Category from a status/list name.
+pub(crate) fn category_from_name(name: &str) -> Category {
+    let lower = name.trim().to_lowercase();
+    if DONE_WORDS.iter().any(|w| has_phrase(&lower, w)) {
+        Category::Done
+    } else if DOING_WORDS.iter().any(|w| has_phrase(&lower, w)) {
+        Category::Doing
+    } else {
+        Category::Todo
+    }
+}
+
+/// Keeps A–Z/0–9 of `raw` (upper-cased), at most 10; `None` when fewer than 2 remain.
+pub(crate) fn sanitize_key(raw: &str) -> Option<String> {
+    let key: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .take(10)
+        .collect();
+    (key.len() >= 2).then_some(key)
+}
+
+/// Project key hint from a free name: the initials of its words (ASCII
+/// letters only, upper-case, 2–10 of them); for a one-word name the word's
+/// first 3 ASCII letters; else `fallback`.
+pub(crate) fn key_from_name(name: &str, fallback: &str) -> String {
+    let words: Vec<&str> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let initials: String = words
+        .iter()
+        .filter_map(|w| w.chars().next())
+        .filter(|c| c.is_ascii_alphabetic())
+        .map(|c| c.to_ascii_uppercase())
+        .take(10)
+        .collect();
+    if initials.len() >= 2 {
+        return initials;
+    }
+    if words.len() == 1 {
+        let letters: String = words[0]
+            .chars()
+            .filter(|c| c.is_ascii_alphabetic())
+            .map(|c| c.to_ascii_uppercase())
+            .take(3)
+            .collect();
+        if letters.len() >= 2 {
+            return letters;
+        }
+    }
+    fallback.to_string()
+}
+
+/// A value for a message, shortened.
+pub(crate) fn quote(value: &str) -> String {
+    const MAX: usize = 80;
+    if value.chars().count() > MAX {
+        let short: String = value.chars().take(MAX).collect();
+        format!("\"{short}…\"")
+    } else {
+        format!("\"{value}\"")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories() {
+        assert_eq!(category_from_name("Done"), Category::Done);
+        assert_eq!(category_from_name("完了"), Category::Done);
+        assert_eq!(category_from_name("クローズ"), Category::Done);
+        assert_eq!(category_from_name("作業中"), Category::Doing);
+        assert_eq!(category_from_name("In Progress"), Category::Doing);
+        assert_eq!(category_from_name("En revisión"), Category::Doing);
+        assert_eq!(category_from_name("Undone ideas"), Category::Todo);
+        assert_eq!(category_from_name("Do it"), Category::Todo);
+        assert_eq!(category_from_name("Tareas por hacer"), Category::Todo);
+        assert_eq!(category_from_name("Cerrada"), Category::Done);
+    }
+
+    #[test]
+    fn keys() {
+        assert_eq!(key_from_name("Test Board Name", "TRL"), "TBN");
+        assert_eq!(key_from_name("Kanban", "TRL"), "KAN");
+        assert_eq!(key_from_name("看板", "TRL"), "TRL");
+        assert_eq!(key_from_name("Q3 roadmap - 製品", "TRL"), "QR");
+        assert_eq!(sanitize_key("lipu"), Some("LIPU".into()));
+        assert_eq!(sanitize_key("x"), None);
+        assert_eq!(sanitize_key("ABCDEFGHIJKLMN"), Some("ABCDEFGHIJ".into()));
+    }
+
+    #[test]
+    fn utf16_round_trip() {
+        let text = "Summary,Issue key\n日本,A-1\n😀,B-2";
+        let mut le = vec![0xFF, 0xFE];
+        let mut be = vec![0xFE, 0xFF];
+        for u in text.encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+            be.extend_from_slice(&u.to_be_bytes());
+        }
+        assert_eq!(decode("f", &le).unwrap(), text);
+        assert_eq!(decode("f", &be).unwrap(), text);
+        assert_eq!(decode("f", &le[2..]).unwrap(), text);
+        let cut = &le[..le.len() - 1];
+        let err = decode("f", cut).unwrap_err();
+        assert!(err.message.contains("cut off"), "{err}");
+        assert_eq!(err.line, Some(3));
+    }
+
+    #[test]
+    fn utf8_errors_name_line_and_offset() {
+        let err = decode("x.csv", b"a\nb\n\xFFc").unwrap_err();
+        assert_eq!(err.line, Some(3));
+        assert!(err.message.contains("byte offset 4"), "{err}");
+        let err = decode("x.csv", "a\n日".as_bytes().split_at(4).0).unwrap_err();
+        assert!(err.message.contains("cut off"), "{err}");
+        assert!(decode("x.csv", b"").unwrap_err().message.contains("empty"));
+        assert_eq!(decode("x", b"\xEF\xBB\xBFabc").unwrap(), "abc");
+    }
+}

@@ -1,0 +1,231 @@
+//! [`SqlTx`]: the shared SQL behind Keel's storage traits, over any backend's [`Conn`].
+
+use crate::{args, misc, okr, users, work, Conn};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use keel_app::store::*;
+use keel_app::StoreError;
+use keel_domain::okr::*;
+use keel_domain::org::*;
+use keel_domain::progress::{WorkProject, WorkTask};
+use keel_domain::work::*;
+use keel_domain::*;
+
+pub struct SqlTx {
+    conn: Box<dyn Conn>,
+}
+
+impl SqlTx {
+    pub fn new(conn: Box<dyn Conn>) -> Self {
+        SqlTx { conn }
+    }
+}
+
+/// After a versioned UPDATE changed nothing: tells a stale version from a missing row.
+pub(crate) async fn check_versioned(c: &mut dyn Conn, changed: u64, table: &str, id: i64) -> R<()> {
+    if changed > 0 {
+        return Ok(());
+    }
+    let rows = c.fetch(&format!("SELECT id FROM {table} WHERE id = $1"), args![id]).await?;
+    Err(if rows.is_empty() { StoreError::NotFound } else { StoreError::Stale })
+}
+
+#[async_trait]
+impl Tx for SqlTx {
+    async fn commit(self: Box<Self>) -> R<()> {
+        self.conn.commit().await
+    }
+
+    async fn get_setting(&mut self, key: &str) -> R<Option<String>> {
+        users::get_setting(self.conn.as_mut(), key).await
+    }
+    async fn put_setting(&mut self, key: &str, value: &str) -> R<()> {
+        users::put_setting(self.conn.as_mut(), key, value).await
+    }
+    async fn delete_setting(&mut self, key: &str) -> R<()> {
+        users::delete_setting(self.conn.as_mut(), key).await
+    }
+    async fn insert_user(&mut self, user: &User, source: Option<(&str, &str)>) -> R<UserId> {
+        users::insert_user(self.conn.as_mut(), user, source).await
+    }
+    async fn get_user(&mut self, id: UserId) -> R<Option<User>> {
+        users::get_user(self.conn.as_mut(), id).await
+    }
+    async fn find_user_by_login(&mut self, login: &str) -> R<Option<(User, Option<String>)>> {
+        users::find_user_by_login(self.conn.as_mut(), login).await
+    }
+    async fn find_user_by_source(&mut self, source: &str, external_id: &str) -> R<Option<User>> {
+        users::find_user_by_source(self.conn.as_mut(), source, external_id).await
+    }
+    async fn list_users(&mut self, page: Page) -> R<Vec<User>> {
+        users::list_users(self.conn.as_mut(), page).await
+    }
+    async fn count_users(&mut self) -> R<i64> {
+        users::count_users(self.conn.as_mut(), ).await
+    }
+    async fn update_user(&mut self, user: &User) -> R<i64> {
+        users::update_user(self.conn.as_mut(), user).await
+    }
+    async fn set_password(&mut self, id: UserId, hash: &str) -> R<()> {
+        users::set_password(self.conn.as_mut(), id, hash).await
+    }
+    async fn insert_session(&mut self, session: &Session) -> R<()> {
+        users::insert_session(self.conn.as_mut(), session).await
+    }
+    async fn get_session(&mut self, token_hash: &str) -> R<Option<Session>> {
+        users::get_session(self.conn.as_mut(), token_hash).await
+    }
+    async fn delete_session(&mut self, token_hash: &str) -> R<()> {
+        users::delete_session(self.conn.as_mut(), token_hash).await
+    }
+    async fn insert_token(&mut self, user_id: UserId, name: &str, token_hash: &str) -> R<TokenId> {
+        users::insert_token(self.conn.as_mut(), user_id, name, token_hash).await
+    }
+    async fn find_token(&mut self, token_hash: &str) -> R<Option<ApiToken>> {
+        users::find_token(self.conn.as_mut(), token_hash).await
+    }
+    async fn list_tokens(&mut self, user_id: UserId) -> R<Vec<ApiToken>> {
+        users::list_tokens(self.conn.as_mut(), user_id).await
+    }
+    async fn insert_unit(&mut self, unit: &Unit) -> R<UnitId> {
+        users::insert_unit(self.conn.as_mut(), unit).await
+    }
+    async fn get_unit(&mut self, id: UnitId) -> R<Option<Unit>> {
+        users::get_unit(self.conn.as_mut(), id).await
+    }
+    async fn list_units(&mut self) -> R<Vec<Unit>> {
+        users::list_units(self.conn.as_mut(), ).await
+    }
+    async fn update_unit(&mut self, unit: &Unit) -> R<i64> {
+        users::update_unit(self.conn.as_mut(), unit).await
+    }
+    async fn insert_cycle(&mut self, cycle: &Cycle) -> R<CycleId> {
+        okr::insert_cycle(self.conn.as_mut(), cycle).await
+    }
+    async fn get_cycle(&mut self, id: CycleId) -> R<Option<Cycle>> {
+        okr::get_cycle(self.conn.as_mut(), id).await
+    }
+    async fn list_cycles(&mut self) -> R<Vec<Cycle>> {
+        okr::list_cycles(self.conn.as_mut(), ).await
+    }
+    async fn update_cycle(&mut self, cycle: &Cycle) -> R<i64> {
+        okr::update_cycle(self.conn.as_mut(), cycle).await
+    }
+    async fn insert_objective(&mut self, objective: &Objective) -> R<ObjectiveId> {
+        okr::insert_objective(self.conn.as_mut(), objective).await
+    }
+    async fn get_objective(&mut self, id: ObjectiveId) -> R<Option<Objective>> {
+        okr::get_objective(self.conn.as_mut(), id).await
+    }
+    async fn list_objectives(&mut self, cycle_id: Option<CycleId>, viewer: Option<Viewer>, page: Page) -> R<Vec<Objective>> {
+        okr::list_objectives(self.conn.as_mut(), cycle_id, viewer, page).await
+    }
+    async fn update_objective(&mut self, objective: &Objective) -> R<i64> {
+        okr::update_objective(self.conn.as_mut(), objective).await
+    }
+    async fn insert_key_result(&mut self, kr: &KeyResult) -> R<KeyResultId> {
+        okr::insert_key_result(self.conn.as_mut(), kr).await
+    }
+    async fn get_key_result(&mut self, id: KeyResultId) -> R<Option<KeyResult>> {
+        okr::get_key_result(self.conn.as_mut(), id).await
+    }
+    async fn list_key_results(&mut self, objective_ids: &[ObjectiveId]) -> R<Vec<KeyResult>> {
+        okr::list_key_results(self.conn.as_mut(), objective_ids).await
+    }
+    async fn update_key_result(&mut self, kr: &KeyResult) -> R<i64> {
+        okr::update_key_result(self.conn.as_mut(), kr).await
+    }
+    async fn insert_kr_item(&mut self, item: &KrItem) -> R<KrItemId> {
+        okr::insert_kr_item(self.conn.as_mut(), item).await
+    }
+    async fn list_kr_items(&mut self, kr_ids: &[KeyResultId]) -> R<Vec<KrItem>> {
+        okr::list_kr_items(self.conn.as_mut(), kr_ids).await
+    }
+    async fn update_kr_item(&mut self, item: &KrItem) -> R<()> {
+        okr::update_kr_item(self.conn.as_mut(), item).await
+    }
+    async fn insert_check_in(&mut self, check_in: &CheckIn) -> R<CheckInId> {
+        okr::insert_check_in(self.conn.as_mut(), check_in).await
+    }
+    async fn list_check_ins(&mut self, kr_ids: &[KeyResultId]) -> R<Vec<CheckIn>> {
+        okr::list_check_ins(self.conn.as_mut(), kr_ids).await
+    }
+    async fn insert_project(&mut self, project: &Project, external_id: Option<&str>) -> R<ProjectId> {
+        work::insert_project(self.conn.as_mut(), project, external_id).await
+    }
+    async fn get_project(&mut self, id: ProjectId) -> R<Option<Project>> {
+        work::get_project(self.conn.as_mut(), id).await
+    }
+    async fn find_project_by_key(&mut self, key: &str) -> R<Option<Project>> {
+        work::find_project_by_key(self.conn.as_mut(), key).await
+    }
+    async fn find_project_by_source(&mut self, source: &str, external_id: &str) -> R<Option<Project>> {
+        work::find_project_by_source(self.conn.as_mut(), source, external_id).await
+    }
+    async fn list_projects(&mut self, viewer: Option<Viewer>, page: Page) -> R<Vec<Project>> {
+        work::list_projects(self.conn.as_mut(), viewer, page).await
+    }
+    async fn update_project(&mut self, project: &Project) -> R<i64> {
+        work::update_project(self.conn.as_mut(), project).await
+    }
+    async fn next_task_number(&mut self, project_id: ProjectId) -> R<i64> {
+        work::next_task_number(self.conn.as_mut(), project_id).await
+    }
+    async fn insert_milestone(&mut self, milestone: &ProjectMilestone) -> R<MilestoneId> {
+        work::insert_milestone(self.conn.as_mut(), milestone).await
+    }
+    async fn list_milestones(&mut self, project_id: ProjectId) -> R<Vec<ProjectMilestone>> {
+        work::list_milestones(self.conn.as_mut(), project_id).await
+    }
+    async fn insert_task(&mut self, task: &Task) -> R<TaskId> {
+        work::insert_task(self.conn.as_mut(), task).await
+    }
+    async fn get_task(&mut self, id: TaskId) -> R<Option<Task>> {
+        work::get_task(self.conn.as_mut(), id).await
+    }
+    async fn find_task_by_source(&mut self, source: &str, external_id: &str) -> R<Option<Task>> {
+        work::find_task_by_source(self.conn.as_mut(), source, external_id).await
+    }
+    async fn list_tasks(&mut self, filter: &TaskFilter, viewer: Option<Viewer>, page: Page) -> R<Vec<Task>> {
+        work::list_tasks(self.conn.as_mut(), filter, viewer, page).await
+    }
+    async fn count_tasks(&mut self, filter: &TaskFilter, viewer: Option<Viewer>) -> R<i64> {
+        work::count_tasks(self.conn.as_mut(), filter, viewer).await
+    }
+    async fn update_task(&mut self, task: &Task) -> R<i64> {
+        work::update_task(self.conn.as_mut(), task).await
+    }
+    async fn list_dependencies(&mut self, project_id: ProjectId) -> R<Vec<(TaskId, TaskId)>> {
+        work::list_dependencies(self.conn.as_mut(), project_id).await
+    }
+    async fn insert_comment(&mut self, comment: &Comment, source: Option<(&str, &str)>) -> R<CommentId> {
+        work::insert_comment(self.conn.as_mut(), comment, source).await
+    }
+    async fn find_comment_by_source(&mut self, source: &str, external_id: &str) -> R<Option<Comment>> {
+        work::find_comment_by_source(self.conn.as_mut(), source, external_id).await
+    }
+    async fn update_comment(&mut self, comment: &Comment) -> R<()> {
+        work::update_comment(self.conn.as_mut(), comment).await
+    }
+    async fn list_comments(&mut self, task_id: TaskId) -> R<Vec<Comment>> {
+        work::list_comments(self.conn.as_mut(), task_id).await
+    }
+    async fn insert_worklog(&mut self, worklog: &Worklog) -> R<WorklogId> {
+        work::insert_worklog(self.conn.as_mut(), worklog).await
+    }
+    async fn list_worklogs(&mut self, task_id: TaskId) -> R<Vec<Worklog>> {
+        work::list_worklogs(self.conn.as_mut(), task_id).await
+    }
+    async fn work_graph(&mut self, viewer: Option<Viewer>) -> R<(Vec<WorkProject>, Vec<WorkTask>)> {
+        work::work_graph(self.conn.as_mut(), viewer).await
+    }
+    async fn kr_links(&mut self, viewer: Option<Viewer>) -> R<KrLinks> {
+        work::kr_links(self.conn.as_mut(), viewer).await
+    }
+    async fn insert_change(&mut self, change: &Change) -> R<ChangeId> {
+        misc::insert_change(self.conn.as_mut(), change).await
+    }
+    async fn list_changes(&mut self, entity: &str, entity_id: i64) -> R<Vec<Change>> {
+        misc::list_changes(self.conn.as_mut(), entity, entity_id).await
+    }
+}

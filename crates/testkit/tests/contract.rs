@@ -1,0 +1,363 @@
+//! The storage contract: every backend must pass every check here, for real
+//! (an SQLite file and a PostgreSQL database).
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use keel_app::store::{Change, Page, TaskFilter, Tx, Viewer};
+use keel_app::StoreError;
+use keel_domain::okr::*;
+use keel_domain::org::*;
+use keel_domain::work::*;
+use keel_domain::*;
+use keel_testkit::{fresh, Backend, BACKENDS};
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn user(login: &str, units: Vec<UnitId>) -> User {
+    User {
+        id: UserId(0),
+        login: Some(login.into()),
+        display_name: format!("{login} 名字"),
+        email: None,
+        role: Role::Member,
+        lang: Some(Lang::Zh),
+        time_zone: "Asia/Shanghai".into(),
+        can_login: true,
+        units,
+        version: 0,
+    }
+}
+
+fn project(key: &str, private: bool, owner: Option<UserId>, unit: Option<UnitId>, parent: Option<ProjectId>) -> Project {
+    Project {
+        id: ProjectId(0),
+        key: key.into(),
+        name: format!("{key} project"),
+        description: String::new(),
+        parent_id: parent,
+        owner_id: owner,
+        unit_id: unit,
+        status: ProjectStatus::Active,
+        start_date: Some(day(2026, 10, 1)),
+        target_date: Some(day(2026, 12, 31)),
+        private,
+        workflow: default_workflow(),
+        key_result_ids: vec![],
+        source: None,
+        archived: false,
+        version: 0,
+        created_at: Utc::now(),
+    }
+}
+
+fn task(project: ProjectId, number: i64, title: &str) -> Task {
+    let now = Utc.with_ymd_and_hms(2026, 11, 1, 8, 30, 0).unwrap();
+    Task {
+        id: TaskId(0),
+        project_id: project,
+        number,
+        key: String::new(),
+        title: title.into(),
+        description: String::new(),
+        status: "To do".into(),
+        category: StatusCategory::Todo,
+        blocked: false,
+        blocked_reason: None,
+        priority: Priority::Medium,
+        assignee_id: None,
+        reporter_id: None,
+        start_date: None,
+        due_date: Some(day(2026, 12, 1)),
+        estimate: Some(4.0),
+        progress: None,
+        parent_id: None,
+        labels: vec![],
+        key_result_ids: vec![],
+        depends_on: vec![],
+        cancelled: false,
+        archived: false,
+        source: None,
+        external_id: None,
+        created_at: now,
+        updated_at: now,
+        version: 0,
+    }
+}
+
+async fn write(db: &keel_testkit::TestDb) -> Box<dyn Tx> {
+    db.store.write().await.unwrap()
+}
+
+#[tokio::test]
+async fn people_units_and_versions() {
+    for backend in BACKENDS {
+        let db = fresh(backend).await;
+        let mut tx = write(&db).await;
+        let root = tx.insert_unit(&Unit { id: UnitId(0), parent_id: None, name: "公司".into(), region: None, lead_id: None, version: 0 }).await.unwrap();
+        let shenzhen = tx
+            .insert_unit(&Unit { id: UnitId(0), parent_id: Some(root), name: "深圳研发".into(), region: Some("Shenzhen".into()), lead_id: None, version: 0 })
+            .await
+            .unwrap();
+        let id = tx.insert_user(&user("li", vec![shenzhen]), None).await.unwrap();
+        tx.set_password(id, "hash").await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = db.store.read().await.unwrap();
+        let (found, hash) = tx.find_user_by_login("li").await.unwrap().expect("user by login");
+        assert_eq!(found.id, id, "{backend:?}");
+        assert_eq!(found.units, vec![shenzhen], "{backend:?}");
+        assert_eq!(found.lang, Some(Lang::Zh), "{backend:?}");
+        assert!(found.can_login, "{backend:?}");
+        assert_eq!(hash.as_deref(), Some("hash"), "{backend:?}");
+        assert_eq!(found.version, 1, "{backend:?}");
+        let units = tx.list_units().await.unwrap();
+        assert_eq!(units.len(), 2);
+        assert_eq!(units[1].region.as_deref(), Some("Shenzhen"));
+        drop(tx);
+
+        // A stale version is refused and changes nothing.
+        let mut tx = write(&db).await;
+        let mut renamed = found.clone();
+        renamed.display_name = "李四".into();
+        assert_eq!(tx.update_user(&renamed).await.unwrap(), 2);
+        let mut stale = found.clone();
+        stale.display_name = "王五".into();
+        assert!(matches!(tx.update_user(&stale).await, Err(StoreError::Stale)), "{backend:?}");
+        let mut missing = found.clone();
+        missing.id = UserId(9999);
+        assert!(matches!(tx.update_user(&missing).await, Err(StoreError::NotFound)), "{backend:?}");
+        tx.commit().await.unwrap();
+        let mut tx = db.store.read().await.unwrap();
+        assert_eq!(tx.get_user(id).await.unwrap().unwrap().display_name, "李四", "{backend:?}");
+
+        // Unique logins are enforced by the store.
+        drop(tx);
+        let mut tx = write(&db).await;
+        assert!(matches!(tx.insert_user(&user("li", vec![]), None).await, Err(StoreError::Unique(_))), "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn text_of_any_script_round_trips_byte_identical() {
+    let samples = ["提升用户留存率", "ユーザー維持率を上げる", "เพิ่มอัตราการรักษาผู้ใช้", "emoji 🎯🚀 and 𝄞 (4-byte)", "tab\tand\nnewline"];
+    for backend in BACKENDS {
+        let db = fresh(backend).await;
+        let mut tx = write(&db).await;
+        let p = tx.insert_project(&project("TXT", false, None, None, None), None).await.unwrap();
+        let mut ids = Vec::new();
+        for (i, s) in samples.iter().enumerate() {
+            let mut t = task(p, i as i64 + 1, s);
+            t.description = s.repeat(3);
+            t.labels = vec![s.to_string()];
+            ids.push(tx.insert_task(&t).await.unwrap());
+        }
+        tx.commit().await.unwrap();
+        let mut tx = db.store.read().await.unwrap();
+        for (id, s) in ids.iter().zip(samples) {
+            let t = tx.get_task(*id).await.unwrap().unwrap();
+            assert_eq!(t.title.as_bytes(), s.as_bytes(), "{backend:?}");
+            assert_eq!(t.description, s.repeat(3), "{backend:?}");
+            assert_eq!(t.labels, vec![s.to_string()], "{backend:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn okrs_and_check_ins() {
+    for backend in BACKENDS {
+        let db = fresh(backend).await;
+        let mut tx = write(&db).await;
+        let owner = tx.insert_user(&user("owner", vec![]), None).await.unwrap();
+        let cycle = tx
+            .insert_cycle(&Cycle { id: CycleId(0), name: "2026-Q4".into(), start_date: day(2026, 10, 1), end_date: day(2026, 12, 31), state: CycleState::Active, parent_id: None, version: 0 })
+            .await
+            .unwrap();
+        let objective = tx
+            .insert_objective(&Objective {
+                id: ObjectiveId(0),
+                cycle_id: cycle,
+                title: "提升用户留存率".into(),
+                description: String::new(),
+                level: ObjectiveLevel::Company,
+                unit_id: None,
+                owner_id: owner,
+                parent_objective_id: None,
+                parent_key_result_id: None,
+                private: false,
+                version: 0,
+                created_at: Utc::now(),
+            })
+            .await
+            .unwrap();
+        let kr = KeyResult {
+            id: KeyResultId(0),
+            objective_id: objective,
+            title: "留存率提升至45%".into(),
+            owner_id: owner,
+            kind: KrKind::Metric,
+            weight: 1.0,
+            start_value: Some(38.0),
+            target_value: Some(45.0),
+            current_value: None,
+            unit_label: Some("%".into()),
+            direction: None,
+            due_date: Some(day(2026, 12, 31)),
+            status_override: None,
+            override_reason: None,
+            position: 0,
+            version: 0,
+        };
+        let kr_id = tx.insert_key_result(&kr).await.unwrap();
+        let at1 = Utc.with_ymd_and_hms(2026, 10, 15, 2, 0, 0).unwrap();
+        let at2 = Utc.with_ymd_and_hms(2026, 11, 1, 2, 0, 0).unwrap();
+        // Inserted out of order; listed oldest first.
+        for (at, v) in [(at2, 41.5), (at1, 39.0)] {
+            tx.insert_check_in(&CheckIn { id: CheckInId(0), key_result_id: kr_id, author_id: owner, at, value: Some(v), progress: (v - 38.0) / 7.0, confidence: Some(7), note: "周报".into() })
+                .await
+                .unwrap();
+        }
+        tx.insert_kr_item(&KrItem { id: KrItemId(0), key_result_id: kr_id, title: "调研".into(), weight: 2.0, done: true, position: 0 }).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = db.store.read().await.unwrap();
+        let krs = tx.list_key_results(&[objective]).await.unwrap();
+        assert_eq!(krs.len(), 1);
+        assert_eq!(krs[0].start_value, Some(38.0));
+        assert_eq!(krs[0].kind, KrKind::Metric);
+        assert_eq!(krs[0].due_date, Some(day(2026, 12, 31)), "{backend:?}");
+        let check_ins = tx.list_check_ins(&[kr_id]).await.unwrap();
+        assert_eq!(check_ins.iter().map(|c| c.at).collect::<Vec<_>>(), vec![at1, at2], "{backend:?}");
+        assert_eq!(check_ins[1].value, Some(41.5));
+        assert_eq!(check_ins[0].confidence, Some(7));
+        let items = tx.list_kr_items(&[kr_id]).await.unwrap();
+        assert!(items[0].done, "{backend:?}");
+        assert_eq!(tx.get_cycle(cycle).await.unwrap().unwrap().start_date, day(2026, 10, 1));
+    }
+}
+
+#[tokio::test]
+async fn private_items_are_filtered_in_the_query() {
+    for backend in BACKENDS {
+        let db = fresh(backend).await;
+        let mut tx = write(&db).await;
+        let unit = tx.insert_unit(&Unit { id: UnitId(0), parent_id: None, name: "SaaS".into(), region: None, lead_id: None, version: 0 }).await.unwrap();
+        let insider = tx.insert_user(&user("insider", vec![unit]), None).await.unwrap();
+        let owner = tx.insert_user(&user("owner", vec![]), None).await.unwrap();
+        let outsider = tx.insert_user(&user("outsider", vec![]), None).await.unwrap();
+        let open = tx.insert_project(&project("OPEN", false, None, None, None), None).await.unwrap();
+        let secret = tx.insert_project(&project("SECRET", true, Some(owner), Some(unit), None), None).await.unwrap();
+        tx.insert_task(&task(open, 1, "visible")).await.unwrap();
+        tx.insert_task(&task(secret, 1, "hidden")).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = db.store.read().await.unwrap();
+        let as_user = |id| Some(Viewer { user_id: id, admin: false });
+        for (viewer, projects, tasks) in [
+            (as_user(outsider), vec![open], 1),
+            (as_user(insider), vec![open, secret], 2),
+            (as_user(owner), vec![open, secret], 2),
+            (Some(Viewer { user_id: outsider, admin: true }), vec![open, secret], 2),
+        ] {
+            let seen: Vec<ProjectId> = tx.list_projects(viewer, Page::ALL).await.unwrap().iter().map(|p| p.id).collect();
+            assert_eq!(seen, projects, "{backend:?} {viewer:?}");
+            let filter = TaskFilter::default();
+            assert_eq!(tx.list_tasks(&filter, viewer, Page::ALL).await.unwrap().len(), tasks, "{backend:?}");
+            assert_eq!(tx.count_tasks(&filter, viewer).await.unwrap(), tasks as i64, "{backend:?}");
+            let (graph_projects, graph_tasks) = tx.work_graph(viewer).await.unwrap();
+            assert_eq!(graph_projects.len(), projects.len(), "{backend:?}");
+            assert_eq!(graph_tasks.len(), tasks, "{backend:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn tasks_links_numbers_and_sources() {
+    for backend in BACKENDS {
+        let db = fresh(backend).await;
+        let mut tx = write(&db).await;
+        let owner = tx.insert_user(&user("pm", vec![]), None).await.unwrap();
+        let p = tx.insert_project(&project("RET", false, Some(owner), None, None), Some("board-1")).await.unwrap();
+        let first = tx.next_task_number(p).await.unwrap();
+        let second = tx.next_task_number(p).await.unwrap();
+        assert_eq!((first, second), (1, 2), "{backend:?}");
+        let a = tx.insert_task(&task(p, first, "a")).await.unwrap();
+        let mut b = task(p, second, "b");
+        b.depends_on = vec![a];
+        b.parent_id = Some(a);
+        b.source = Some("trello".into());
+        b.external_id = Some("card-1".into());
+        let b = tx.insert_task(&b).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = write(&db).await;
+        let found = tx.find_task_by_source("trello", "card-1").await.unwrap().expect("by source");
+        assert_eq!(found.id, b);
+        assert_eq!(found.key, "RET-2", "{backend:?}");
+        assert_eq!(found.depends_on, vec![a]);
+        assert_eq!(tx.list_dependencies(p).await.unwrap(), vec![(b, a)]);
+        let mut edited = found.clone();
+        edited.status = "Done".into();
+        edited.category = StatusCategory::Done;
+        assert_eq!(tx.update_task(&edited).await.unwrap(), 2);
+        assert!(matches!(tx.update_task(&found).await, Err(StoreError::Stale)), "{backend:?}");
+        let children = tx.list_tasks(&TaskFilter { parent_id: Some(a), ..Default::default() }, None, Page::ALL).await.unwrap();
+        assert_eq!(children.len(), 1);
+        assert_eq!(tx.find_project_by_source("trello", "board-1").await.unwrap().map(|p| p.id), None, "source is set on the project");
+        tx.commit().await.unwrap();
+
+        let mut tx = db.store.read().await.unwrap();
+        let done = tx.get_task(b).await.unwrap().unwrap();
+        assert_eq!(done.category, StatusCategory::Done, "{backend:?}");
+        assert_eq!(done.version, 2);
+    }
+}
+
+#[tokio::test]
+async fn a_dropped_write_transaction_leaves_nothing() {
+    for backend in BACKENDS {
+        let db = fresh(backend).await;
+        let mut tx = write(&db).await;
+        tx.insert_project(&project("GONE", false, None, None, None), None).await.unwrap();
+        drop(tx);
+        let mut tx = db.store.read().await.unwrap();
+        assert!(tx.list_projects(None, Page::ALL).await.unwrap().is_empty(), "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_change_record_keeps_before_and_after() {
+    for backend in BACKENDS {
+        let db = fresh(backend).await;
+        let mut tx = write(&db).await;
+        let actor = tx.insert_user(&user("actor", vec![]), None).await.unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+        let change = Change {
+            id: ChangeId(0),
+            at,
+            actor_id: Some(actor),
+            entity: "task".into(),
+            entity_id: 7,
+            action: "update".into(),
+            before: Some(serde_json::json!({"status": "To do"})),
+            after: Some(serde_json::json!({"status": "完成"})),
+        };
+        tx.insert_change(&change).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = db.store.read().await.unwrap();
+        let changes = tx.list_changes("task", 7).await.unwrap();
+        assert_eq!(changes.len(), 1, "{backend:?}");
+        assert_eq!(changes[0].at, at, "{backend:?}");
+        assert_eq!(changes[0].after, change.after);
+        assert_eq!(changes[0].actor_id, Some(actor));
+    }
+}
+
+#[tokio::test]
+async fn sqlite_file_is_in_wal_mode() {
+    let db = fresh(Backend::Sqlite).await;
+    let path = db.url.trim_start_matches("sqlite://");
+    let header = std::fs::read(path).unwrap();
+    // Bytes 18 and 19 of an SQLite header are 2 in WAL mode.
+    assert_eq!((header[18], header[19]), (2, 2));
+}
