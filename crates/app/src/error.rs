@@ -59,15 +59,15 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound("item"),
-            StoreError::Stale => AppError::Conflict {
-                message: "changed by someone else".into(),
-                current: serde_json::Value::Null,
-            },
-            StoreError::Unique(what) => AppError::Conflict {
-                message: format!("already exists: {what}"),
-                current: serde_json::Value::Null,
-            },
-            StoreError::ForeignKey(what) => AppError::invalid("reference", format!("refers to something that does not exist ({what})")),
+            StoreError::Stale => {
+                AppError::Conflict { message: "changed by someone else".into(), current: serde_json::Value::Null }
+            }
+            StoreError::Unique(what) => {
+                AppError::Conflict { message: format!("already exists: {what}"), current: serde_json::Value::Null }
+            }
+            StoreError::ForeignKey(what) => {
+                AppError::invalid("reference", format!("refers to something that does not exist ({what})"))
+            }
             StoreError::Other(msg) => AppError::Internal(msg),
         }
     }

@@ -2,7 +2,50 @@
 //! they may see and change, runs in one storage transaction and records the
 //! change. The storage traits live here; backends implement them.
 
+pub mod access;
+pub mod auth;
+pub mod clock;
+pub mod compute;
+pub mod demo;
 pub mod error;
+pub mod import;
+pub mod okr;
+pub mod org;
+pub mod patch;
+pub mod record;
 pub mod store;
+pub mod work;
 
+pub use auth::Actor;
 pub use error::{AppError, AppResult, StoreError};
+
+use keel_domain::status::StatusThresholds;
+use std::sync::Arc;
+
+/// Instance-wide settings the use cases need.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Gap limits of KR status (PRODUCT.md §2).
+    pub thresholds: StatusThresholds,
+    /// Zone of people who have not chosen one.
+    pub default_time_zone: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { thresholds: StatusThresholds::default(), default_time_zone: "Asia/Shanghai".into() }
+    }
+}
+
+/// The application: a store and settings. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub store: Arc<dyn store::Store>,
+    pub settings: Settings,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn store::Store>, settings: Settings) -> App {
+        App { store, settings }
+    }
+}

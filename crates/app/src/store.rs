@@ -133,7 +133,12 @@ pub trait Tx: Send {
     // Objectives and key results.
     async fn insert_objective(&mut self, objective: &Objective) -> R<ObjectiveId>;
     async fn get_objective(&mut self, id: ObjectiveId) -> R<Option<Objective>>;
-    async fn list_objectives(&mut self, cycle_id: Option<CycleId>, viewer: Option<Viewer>, page: Page) -> R<Vec<Objective>>;
+    async fn list_objectives(
+        &mut self,
+        cycle_id: Option<CycleId>,
+        viewer: Option<Viewer>,
+        page: Page,
+    ) -> R<Vec<Objective>>;
     async fn update_objective(&mut self, objective: &Objective) -> R<i64>;
 
     async fn insert_key_result(&mut self, kr: &KeyResult) -> R<KeyResultId>;

@@ -52,11 +52,7 @@ const MAX_DEPTH: usize = 10_000;
 /// True when they are the same or `child` is an ancestor of `new_parent`.
 /// A chain longer than any real tree (or an existing loop) also answers true,
 /// refusing the move rather than risking a loop.
-pub fn creates_parent_cycle(
-    child: i64,
-    new_parent: i64,
-    parent_of: impl Fn(i64) -> Option<i64>,
-) -> bool {
+pub fn creates_parent_cycle(child: i64, new_parent: i64, parent_of: impl Fn(i64) -> Option<i64>) -> bool {
     let mut current = new_parent;
     for _ in 0..MAX_DEPTH {
         if current == child {

@@ -41,11 +41,7 @@ pub fn forecast(points: &[(DateTime<Utc>, f64)], end: DateTime<Utc>) -> Option<F
     }
     let slope_per_day = sxy / sxx;
     let progress_at_end = mean_y + slope_per_day * (days(end) - mean_x);
-    Some(Forecast {
-        progress_at_end,
-        slope_per_day,
-        reaches_target: progress_at_end >= 0.7 - crate::progress::EPSILON,
-    })
+    Some(Forecast { progress_at_end, slope_per_day, reaches_target: progress_at_end >= 0.7 - crate::progress::EPSILON })
 }
 
 #[cfg(test)]

@@ -59,9 +59,7 @@ const RED_GAP: f64 = 0.25;
 pub fn project_health(input: &HealthInput) -> HealthReport {
     let actual = if input.done_share.is_nan() { 0.0 } else { input.done_share };
     let expected = match (input.start_date, input.target_date) {
-        (Some(start), Some(target)) => {
-            Some(crate::status::expected_share(start, target, input.today))
-        }
+        (Some(start), Some(target)) => Some(crate::status::expected_share(start, target, input.today)),
         _ => None,
     };
     if input.finished {
@@ -171,10 +169,7 @@ mod tests {
         let some = HealthInput { overdue_tasks: 2, blocked_tasks: 1, ..input(0.5) };
         let r = project_health(&some);
         assert_eq!(r.health, Health::Yellow); // 2 of 10 is exactly 20 %: not more
-        assert_eq!(
-            r.reasons,
-            vec![HealthReason::Overdue { count: 2 }, HealthReason::Blocked { count: 1 }]
-        );
+        assert_eq!(r.reasons, vec![HealthReason::Overdue { count: 2 }, HealthReason::Blocked { count: 1 }]);
         let many = HealthInput { overdue_tasks: 3, ..input(0.5) };
         assert_eq!(project_health(&many).health, Health::Red);
         let blocked = HealthInput { blocked_tasks: 1, ..input(0.5) };
@@ -183,12 +178,7 @@ mod tests {
 
     #[test]
     fn reasons_in_order_and_finished_is_green() {
-        let bad = HealthInput {
-            today: d("2026-01-12"),
-            overdue_tasks: 1,
-            blocked_tasks: 4,
-            ..input(0.5)
-        };
+        let bad = HealthInput { today: d("2026-01-12"), overdue_tasks: 1, blocked_tasks: 4, ..input(0.5) };
         let r = project_health(&bad);
         assert_eq!(r.health, Health::Red);
         assert_eq!(

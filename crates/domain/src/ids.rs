@@ -18,6 +18,18 @@ macro_rules! id_type {
 }
 
 id_type!(
-    UserId, UnitId, CycleId, ObjectiveId, KeyResultId, KrItemId, CheckInId, ProjectId,
-    MilestoneId, TaskId, CommentId, WorklogId, TokenId, ChangeId,
+    UserId,
+    UnitId,
+    CycleId,
+    ObjectiveId,
+    KeyResultId,
+    KrItemId,
+    CheckInId,
+    ProjectId,
+    MilestoneId,
+    TaskId,
+    CommentId,
+    WorklogId,
+    TokenId,
+    ChangeId,
 );

@@ -4,17 +4,18 @@
 //! Nothing here does IO or knows about databases or HTTP; everything is plain
 //! data in, plain data out, so the rules can be property-tested in isolation.
 
-pub mod ids;
-pub mod text;
-pub mod org;
-pub mod okr;
-pub mod work;
-pub mod progress;
-pub mod status;
-pub mod forecast;
-pub mod health;
 pub mod deps;
 pub mod error;
+pub mod forecast;
+pub mod health;
+pub mod ids;
+pub mod okr;
+pub mod org;
+pub mod progress;
+pub mod rollup;
+pub mod status;
+pub mod text;
+pub mod work;
 
 pub use error::DomainError;
 pub use ids::*;

@@ -73,8 +73,7 @@ impl ObjectiveLevel {
     pub fn may_align_to(self, parent: ObjectiveLevel) -> bool {
         matches!(
             (self, parent),
-            (Self::Individual, Self::Unit | Self::Company)
-                | (Self::Unit, Self::Company | Self::Unit)
+            (Self::Individual, Self::Unit | Self::Company) | (Self::Unit, Self::Company | Self::Unit)
         )
     }
 }

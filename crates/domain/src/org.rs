@@ -69,10 +69,8 @@ impl Lang {
             .filter_map(|part| {
                 let mut pieces = part.split(';');
                 let lang = Lang::parse(pieces.next()?)?;
-                let q = pieces
-                    .find_map(|p| p.trim().strip_prefix("q="))
-                    .and_then(|q| q.parse::<f32>().ok())
-                    .unwrap_or(1.0);
+                let q =
+                    pieces.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
                 Some((q, lang))
             })
             .collect();

@@ -2,10 +2,9 @@
 //! Progress is a fraction (0.5 = 50 %), stored unclamped; roll-ups cap each
 //! part at 1.0.
 
-use std::collections::{HashMap, HashSet};
-
 use crate::DomainError;
 use crate::okr::ThresholdDirection;
+use crate::rollup::WorkIndex;
 use crate::work::StatusCategory;
 
 /// Absorbs binary float noise where a value that is exactly representable in
@@ -131,11 +130,11 @@ pub struct WorkTask {
 impl WorkTask {
     /// None weighs 1 (an unestimated task still matters); 0, negative or
     /// non-finite estimates weigh 0.
-    fn weight(&self) -> f64 {
+    pub(crate) fn weight(&self) -> f64 {
         self.estimate.map_or(1.0, clean_weight)
     }
 
-    fn fraction_done(&self) -> f64 {
+    pub(crate) fn fraction_done(&self) -> f64 {
         if self.category == StatusCategory::Done {
             return 1.0;
         }
@@ -160,22 +159,6 @@ pub struct WorkProgress {
     pub counted_tasks: usize,
 }
 
-/// Everything reachable from `roots` through `children`, roots included.
-/// The visited set makes cycles in bad input harmless.
-fn closure(
-    roots: impl IntoIterator<Item = i64>,
-    children: &HashMap<i64, Vec<i64>>,
-) -> HashSet<i64> {
-    let mut seen = HashSet::new();
-    let mut stack: Vec<i64> = roots.into_iter().collect();
-    while let Some(id) = stack.pop() {
-        if seen.insert(id) {
-            stack.extend(children.get(&id).into_iter().flatten().copied());
-        }
-    }
-    seen
-}
-
 /// work: the leaf tasks linked to a KR directly (`linked_tasks`, and their
 /// sub-tasks) or through `linked_projects` and all their sub-projects.
 ///
@@ -183,72 +166,16 @@ fn closure(
 /// with sub-tasks counts only through them. A cancelled task counts for
 /// nothing, and neither does anything under it: cancelling a parent task
 /// cancels its work, even if a sub-task was not marked itself.
+///
+/// This builds a [`WorkIndex`] over all the rows for one answer; to roll up
+/// many key results over the same rows, build the index once and ask it.
 pub fn work(
     projects: &[WorkProject],
     tasks: &[WorkTask],
     linked_projects: &[i64],
     linked_tasks: &[i64],
 ) -> WorkProgress {
-    let mut sub_projects: HashMap<i64, Vec<i64>> = HashMap::new();
-    for p in projects {
-        if let Some(parent) = p.parent_id.filter(|&parent| parent != p.id) {
-            sub_projects.entry(parent).or_default().push(p.id);
-        }
-    }
-    let project_set = closure(linked_projects.iter().copied(), &sub_projects);
-
-    // The first row wins if an id repeats, so a duplicate cannot count twice.
-    let mut by_id: HashMap<i64, &WorkTask> = HashMap::new();
-    for t in tasks {
-        by_id.entry(t.id).or_insert(t);
-    }
-    let mut sub_tasks: HashMap<i64, Vec<i64>> = HashMap::new();
-    for t in by_id.values() {
-        if let Some(parent) = t.parent_id.filter(|&parent| parent != t.id) {
-            sub_tasks.entry(parent).or_default().push(t.id);
-        }
-    }
-
-    let roots = linked_tasks
-        .iter()
-        .copied()
-        .chain(by_id.values().filter(|t| project_set.contains(&t.project_id)).map(|t| t.id));
-    let reached = closure(roots, &sub_tasks);
-
-    let cancelled_above = |task: &WorkTask| {
-        let mut seen = HashSet::new();
-        let mut current = task.parent_id;
-        while let Some(id) = current {
-            if !seen.insert(id) {
-                return false;
-            }
-            match by_id.get(&id) {
-                Some(parent) if parent.cancelled => return true,
-                Some(parent) => current = parent.parent_id,
-                None => return false,
-            }
-        }
-        false
-    };
-
-    // Sorted so the float sums come out bit-identical on every run.
-    let mut reached: Vec<i64> = reached.into_iter().collect();
-    reached.sort_unstable();
-    let mut out = WorkProgress::default();
-    for id in reached {
-        let Some(task) = by_id.get(&id) else { continue };
-        if sub_tasks.contains_key(&id) || task.cancelled || cancelled_above(task) {
-            continue;
-        }
-        let weight = task.weight();
-        out.done_weight += weight * task.fraction_done();
-        out.total_weight += weight;
-        out.counted_tasks += 1;
-    }
-    if out.total_weight > 0.0 {
-        out.progress = unit_interval(out.done_weight / out.total_weight);
-    }
-    out
+    WorkIndex::new(projects, tasks).progress(linked_projects, linked_tasks)
 }
 
 #[cfg(test)]
@@ -347,11 +274,7 @@ mod tests {
         let tasks = [
             // Parent task 10 in project 1 with two sub-tasks: only they count.
             WorkTask { estimate: Some(100.0), ..task(10, 1, None) },
-            WorkTask {
-                estimate: Some(4.0),
-                category: StatusCategory::Done,
-                ..task(11, 1, Some(10))
-            },
+            WorkTask { estimate: Some(4.0), category: StatusCategory::Done, ..task(11, 1, Some(10)) },
             WorkTask { estimate: Some(4.0), progress: Some(50.0), ..task(12, 1, Some(10)) },
             // Sub-project task without estimate: weighs 1, progress 0.
             task(20, 2, None),
@@ -388,8 +311,7 @@ mod tests {
     #[test]
     fn work_survives_cycles_and_empty_input() {
         assert_eq!(work(&[], &[], &[], &[]), WorkProgress::default());
-        let projects =
-            [WorkProject { id: 1, parent_id: Some(2) }, WorkProject { id: 2, parent_id: Some(1) }];
+        let projects = [WorkProject { id: 1, parent_id: Some(2) }, WorkProject { id: 2, parent_id: Some(1) }];
         let tasks = [task(1, 2, Some(2)), task(2, 1, Some(1)), task(3, 1, Some(3))];
         // Tasks 1 and 2 are each other's parent: neither is a leaf. Task 3 is
         // its own parent, which is ignored, so it is a leaf.

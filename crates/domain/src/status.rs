@@ -68,12 +68,7 @@ pub fn expected_share(cycle_start: NaiveDate, cycle_end: NaiveDate, today: Naive
 
 /// Status from the schedule (PRODUCT.md §2). Done wins over "not started" so a
 /// KR completed by its work or milestones reads done even without a check-in.
-pub fn kr_status(
-    progress: f64,
-    recorded: bool,
-    expected: f64,
-    limits: StatusThresholds,
-) -> KrStatus {
+pub fn kr_status(progress: f64, recorded: bool, expected: f64, limits: StatusThresholds) -> KrStatus {
     let progress = if progress.is_nan() { 0.0 } else { progress };
     if progress >= 1.0 {
         return KrStatus::Done;

@@ -119,10 +119,7 @@ pub fn check_project_key(key: &str) -> Result<String, crate::DomainError> {
     if ok {
         Ok(key)
     } else {
-        Err(crate::DomainError::invalid(
-            "key",
-            "must be 2–10 letters or digits, starting with a letter (e.g. RET)",
-        ))
+        Err(crate::DomainError::invalid("key", "must be 2–10 letters or digits, starting with a letter (e.g. RET)"))
     }
 }
 

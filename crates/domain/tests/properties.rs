@@ -7,9 +7,7 @@ use std::collections::HashSet;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use keel_domain::deps::find_dependency_cycle;
 use keel_domain::forecast::forecast;
-use keel_domain::progress::{
-    WorkProject, WorkTask, metric, milestones, percent, weighted_mean, work,
-};
+use keel_domain::progress::{WorkProject, WorkTask, metric, milestones, percent, weighted_mean, work};
 use keel_domain::status::{expected_share, score, score_color};
 use keel_domain::work::StatusCategory;
 use proptest::prelude::*;
@@ -175,37 +173,22 @@ struct Forest {
 /// they are trees) and random, often overlapping, links into them.
 fn forest() -> impl Strategy<Value = Forest> {
     (1usize..8, 0usize..30).prop_flat_map(|(np, nt)| {
-        let projects = (0..np)
-            .map(|i| prop::option::weighted(0.7, 0..i.max(1)).prop_map(move |p| (i, p)))
-            .collect::<Vec<_>>();
+        let projects =
+            (0..np).map(|i| prop::option::weighted(0.7, 0..i.max(1)).prop_map(move |p| (i, p))).collect::<Vec<_>>();
         let tasks = (0..nt)
             .map(|i| {
                 (
                     0..np,
                     prop::option::weighted(0.5, 0..i.max(1)),
-                    prop_oneof![
-                        Just(None),
-                        Just(Some(0.0)),
-                        Just(Some(-3.0)),
-                        (0.5..40.0f64).prop_map(Some)
-                    ],
+                    prop_oneof![Just(None), Just(Some(0.0)), Just(Some(-3.0)), (0.5..40.0f64).prop_map(Some)],
                     prop::option::of(-20.0..150.0f64),
-                    prop_oneof![
-                        Just(StatusCategory::Todo),
-                        Just(StatusCategory::Doing),
-                        Just(StatusCategory::Done)
-                    ],
+                    prop_oneof![Just(StatusCategory::Todo), Just(StatusCategory::Doing), Just(StatusCategory::Done)],
                     prop::bool::weighted(0.15),
                 )
             })
             .collect::<Vec<_>>();
-        (
-            projects,
-            tasks,
-            prop::collection::vec(0..np, 0..4),
-            prop::collection::vec(0..nt.max(1), 0..6),
-        )
-            .prop_map(move |(projects, tasks, lp, lt)| Forest {
+        (projects, tasks, prop::collection::vec(0..np, 0..4), prop::collection::vec(0..nt.max(1), 0..6)).prop_map(
+            move |(projects, tasks, lp, lt)| Forest {
                 projects: projects
                     .into_iter()
                     .map(|(i, p)| WorkProject {
@@ -216,21 +199,20 @@ fn forest() -> impl Strategy<Value = Forest> {
                 tasks: tasks
                     .into_iter()
                     .enumerate()
-                    .map(|(i, (project, parent, estimate, progress, category, cancelled))| {
-                        WorkTask {
-                            id: 1000 + i as i64,
-                            project_id: 100 + project as i64,
-                            parent_id: parent.filter(|&p| p < i).map(|p| 1000 + p as i64),
-                            estimate,
-                            progress,
-                            category,
-                            cancelled,
-                        }
+                    .map(|(i, (project, parent, estimate, progress, category, cancelled))| WorkTask {
+                        id: 1000 + i as i64,
+                        project_id: 100 + project as i64,
+                        parent_id: parent.filter(|&p| p < i).map(|p| 1000 + p as i64),
+                        estimate,
+                        progress,
+                        category,
+                        cancelled,
                     })
                     .collect(),
                 linked_projects: lp.into_iter().map(|p| 100 + p as i64).collect(),
                 linked_tasks: lt.into_iter().filter(|&t| t < nt).map(|t| 1000 + t as i64).collect(),
-            })
+            },
+        )
     })
 }
 
@@ -261,9 +243,7 @@ impl Forest {
     }
 
     fn reached(&self, id: i64) -> bool {
-        self.task_chain(id)
-            .iter()
-            .any(|t| self.linked_tasks.contains(&t.id) || self.project_under_link(t.project_id))
+        self.task_chain(id).iter().any(|t| self.linked_tasks.contains(&t.id) || self.project_under_link(t.project_id))
     }
 
     /// Distinct leaf tasks that count, each with (weight, progress).

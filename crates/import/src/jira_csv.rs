@@ -35,18 +35,18 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<ImportBatch, ImportError> 
         ));
     }
 
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
+    // The csv crate's own line count is wrong after CRLF line ends; count
+    // from the byte offset instead.
+    let lines = LineIndex::new(text);
     let mut records = Vec::new();
     for result in reader.records() {
         let record = result.map_err(|e| {
-            let line = e.position().map(|p| p.line()).unwrap_or(1);
+            let line = e.position().map_or(1, |p| lines.line_at(p.byte() as usize));
             error(file_name, Some(line), format!("unreadable CSV: {e}"))
         })?;
-        let line = record.position().map(|p| p.line()).unwrap_or(1);
+        let line = record.position().map_or(1, |p| lines.line_at(p.byte() as usize));
         records.push((line, record));
     }
     let Some((_, header)) = records.first() else {
@@ -86,10 +86,15 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<ImportBatch, ImportError> 
         importer.row(&row, last && !ends_with_newline);
     }
     if data.is_empty() {
-        importer.warnings.push(Notice {
-            record: None,
-            field: None,
-            message: "the file holds a header but no issues".to_string(),
+        importer.warnings.push(if ends_with_newline {
+            Notice { record: None, field: None, message: "the file holds a header but no issues".to_string() }
+        } else {
+            notice(
+                1,
+                None,
+                "the file holds only a header line, without a line break at its end: the file may be cut off"
+                    .to_string(),
+            )
         });
     }
     Ok(importer.finish())
@@ -97,24 +102,47 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<ImportBatch, ImportError> 
 
 fn reject_other_formats(file: &str, text: &str) -> Result<(), ImportError> {
     let start = text.trim_start();
-    if start.starts_with('{') || start.starts_with('[') {
-        let trello = start.contains("\"lists\"") && start.contains("\"cards\"")
-            || start.contains("\"idList\"");
-        let hint = if trello {
-            " — it looks like a Trello export; import it as Trello"
-        } else {
-            ""
-        };
-        return Err(error(
-            file,
-            Some(1),
-            format!("not a Jira CSV export: the file holds JSON{hint}"),
-        ));
+    // "[CHART] …" can start a header; a JSON array continues with {, [ or ].
+    let json_array = start.strip_prefix('[').is_some_and(|rest| rest.trim_start().starts_with(['{', '[', ']']));
+    if start.starts_with('{') || json_array {
+        let trello = start.contains("\"lists\"") && start.contains("\"cards\"") || start.contains("\"idList\"");
+        let hint = if trello { " — it looks like a Trello export; import it as Trello" } else { "" };
+        return Err(error(file, Some(1), format!("not a Jira CSV export: the file holds JSON{hint}")));
     }
     if let Some(kind) = text::sniff_other_format(text) {
         return Err(error(file, Some(1), format!("not a Jira CSV export: the file looks like {kind}")));
     }
     Ok(())
+}
+
+/// Physical line numbers (1-based) of byte offsets; LF, CRLF and a lone CR
+/// each end a line.
+struct LineIndex<'a> {
+    text: &'a [u8],
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                starts.push(i + 1);
+            }
+        }
+        LineIndex { text: bytes, starts }
+    }
+
+    /// The line of the first character at or after `offset` that is not a
+    /// line break (a record never starts with one; the csv crate reports
+    /// the offset of the LF of a CRLF as the start of the next record).
+    fn line_at(&self, mut offset: usize) -> u64 {
+        while offset < self.text.len() && matches!(self.text[offset], b'\r' | b'\n') {
+            offset += 1;
+        }
+        self.starts.partition_point(|&start| start <= offset) as u64
+    }
 }
 
 /// Tab, comma or semicolon: whichever occurs most (outside quotes) in the
@@ -155,7 +183,8 @@ fn unterminated_quote(text: &str, delimiter: u8) -> Option<(u64, usize)> {
     let mut line: u64 = 1;
     let mut cell = 1usize;
     let mut open = (1u64, 1usize);
-    for b in text.bytes() {
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
         let newline = b == b'\n' || b == b'\r';
         state = match state {
             State::FieldStart | State::Unquoted | State::QuoteInQuoted => {
@@ -182,7 +211,7 @@ fn unterminated_quote(text: &str, delimiter: u8) -> Option<(u64, usize)> {
                 }
             }
         };
-        if b == b'\n' {
+        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
             line += 1;
         }
     }
@@ -215,6 +244,8 @@ enum Field {
     Updated,
     DueDate,
     StartDate,
+    InferredDueDate,
+    InferredStartDate,
     Labels,
     Description,
     Parent,
@@ -257,6 +288,8 @@ const ALIASES: &[(Field, &[&str])] = &[
             "Campo personalizado (Fecha de inicio)",
         ],
     ),
+    (Field::InferredDueDate, &["Inferred due date"]),
+    (Field::InferredStartDate, &["Inferred start date"]),
     (Field::Labels, &["Labels", "Etiquetas"]),
     (Field::Description, &["Description", "Descripción"]),
     (Field::Parent, &["Parent", "Parent id", "Principal", "ID principal", "parent_id"]),
@@ -497,11 +530,13 @@ struct Importer {
     issues: Vec<Issue>,
     seen_keys: HashMap<String, u64>,
     seen_ids: HashMap<String, u64>,
+    seen_external: HashSet<String>,
     warnings: Vec<Notice>,
     skipped: Vec<Notice>,
     warned_no_status: bool,
     warned_no_summary: bool,
     warned_no_ids: bool,
+    inferred_dates: u32,
 }
 
 fn notice(line: u64, field: Option<&str>, message: String) -> Notice {
@@ -509,10 +544,7 @@ fn notice(line: u64, field: Option<&str>, message: String) -> Notice {
 }
 
 fn is_unassigned(name: &str) -> bool {
-    matches!(
-        name.trim().to_lowercase().as_str(),
-        "" | "unassigned" | "sin asignar" | "no asignado" | "none"
-    )
+    matches!(name.trim().to_lowercase().as_str(), "" | "unassigned" | "sin asignar" | "no asignado" | "none")
 }
 
 fn category_from_category_column(value: &str) -> Option<Category> {
@@ -557,11 +589,13 @@ impl Importer {
             issues: Vec::new(),
             seen_keys: HashMap::new(),
             seen_ids: HashMap::new(),
+            seen_external: HashSet::new(),
             warnings: Vec::new(),
             skipped: Vec::new(),
             warned_no_status: false,
             warned_no_summary: false,
             warned_no_ids: false,
+            inferred_dates: 0,
         }
     }
 
@@ -667,23 +701,17 @@ impl Importer {
             }
         };
 
-        if let Some(key) = &key {
-            if let Some(first) = self.seen_keys.get(key) {
-                self.skipped.push(notice(line, None, format!("duplicate key {key} (first on line {first})")));
-                return;
-            }
+        if let Some(key) = &key
+            && let Some(first) = self.seen_keys.get(key)
+        {
+            self.skipped.push(notice(line, None, format!("duplicate key {key} (first on line {first})")));
+            return;
         }
-        if let Some(id) = &id {
-            if let Some(first) = self.seen_ids.get(id) {
-                self.skipped.push(notice(line, None, format!("duplicate id {id} (first on line {first})")));
-                return;
-            }
-        }
-        if let Some(key) = &key {
-            self.seen_keys.insert(key.clone(), line);
-        }
-        if let Some(id) = &id {
-            self.seen_ids.insert(id.clone(), line);
+        if let Some(id) = &id
+            && let Some(first) = self.seen_ids.get(id)
+        {
+            self.skipped.push(notice(line, None, format!("duplicate id {id} (first on line {first})")));
+            return;
         }
         let external_id = match (id.as_ref(), key.as_ref()) {
             (Some(id), _) => id.clone(),
@@ -702,6 +730,21 @@ impl Importer {
                 format!("line-{line}")
             }
         };
+
+        if !self.seen_external.insert(external_id.clone()) {
+            self.skipped.push(notice(
+                line,
+                None,
+                format!("duplicate id {external_id} (another issue already has it as id or key)"),
+            ));
+            return;
+        }
+        if let Some(key) = &key {
+            self.seen_keys.insert(key.clone(), line);
+        }
+        if let Some(id) = &id {
+            self.seen_ids.insert(id.clone(), line);
+        }
 
         let project_key = row
             .get(Field::ProjectKey)
@@ -737,39 +780,39 @@ impl Importer {
         };
 
         // People.
-        let assignee = self.person(
-            row.get(Field::AssigneeId),
-            row.get(Field::Assignee),
-            row.get(Field::AssigneeEmail),
-        );
-        let reporter = self.person(
-            row.get(Field::ReporterId),
-            row.get(Field::Reporter),
-            row.get(Field::ReporterEmail),
-        );
+        let assignee = self.person(row.get(Field::AssigneeId), row.get(Field::Assignee), row.get(Field::AssigneeEmail));
+        let reporter = self.person(row.get(Field::ReporterId), row.get(Field::Reporter), row.get(Field::ReporterEmail));
 
         let created = self.date(row, Field::Created);
         let updated = self.date(row, Field::Updated);
-        let due = self.date(row, Field::DueDate);
-        let start = self.date(row, Field::StartDate);
+        let mut due = self.date(row, Field::DueDate);
+        let mut start = self.date(row, Field::StartDate);
+        // Plan exports leave Start/Due date empty and give the dates Jira
+        // infers from sprints; better than nothing, and said so.
+        if due.is_none() && row.get(Field::DueDate).is_none() {
+            due = self.date(row, Field::InferredDueDate);
+            self.inferred_dates += u32::from(due.is_some());
+        }
+        if start.is_none() && row.get(Field::StartDate).is_none() {
+            start = self.date(row, Field::InferredStartDate);
+            self.inferred_dates += u32::from(start.is_some());
+        }
 
-        let estimate_hours = match row
-            .get_with_column(Field::OriginalEstimate)
-            .or_else(|| row.get_with_column(Field::TimeEstimate))
-        {
-            Some((value, column)) => match value.replace(',', "").parse::<f64>() {
-                Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => Some(seconds / 3600.0),
-                _ => {
-                    self.warnings.push(notice(
-                        line,
-                        Some(column),
-                        format!("estimate {} is not a number of seconds; left out", quote(value)),
-                    ));
-                    None
-                }
-            },
-            None => None,
-        };
+        let estimate_hours =
+            match row.get_with_column(Field::OriginalEstimate).or_else(|| row.get_with_column(Field::TimeEstimate)) {
+                Some((value, column)) => match value.replace(',', "").parse::<f64>() {
+                    Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => Some(seconds / 3600.0),
+                    _ => {
+                        self.warnings.push(notice(
+                            line,
+                            Some(column),
+                            format!("estimate {} is not a number of seconds; left out", quote(value)),
+                        ));
+                        None
+                    }
+                },
+                None => None,
+            };
 
         let mut labels: Vec<String> = Vec::new();
         for (cell, _) in row.all(Field::Labels) {
@@ -884,6 +927,17 @@ impl Importer {
 
     fn finish(mut self) -> ImportBatch {
         self.resolve_parents();
+        if self.inferred_dates > 0 {
+            self.warnings.push(Notice {
+                record: None,
+                field: None,
+                message: format!(
+                    "{} start/due date(s) were empty and taken from Jira's inferred dates \
+                     (\"Inferred start date\", \"Inferred due date\": sprint dates)",
+                    self.inferred_dates
+                ),
+            });
+        }
 
         let mut projects: Vec<ImportProject> = Vec::new();
         let mut project_index: HashMap<String, usize> = HashMap::new();
@@ -932,6 +986,8 @@ impl Importer {
             .iter()
             .filter_map(|i| i.task.external_key.clone().map(|k| (k, i.task.external_id.clone())))
             .collect();
+        let project_of: HashMap<String, String> =
+            self.issues.iter().map(|i| (i.task.external_id.clone(), i.project_key.clone())).collect();
         for issue in &mut self.issues {
             let raw = issue.parent_raw.clone();
             let key = issue.parent_key.clone();
@@ -948,7 +1004,17 @@ impl Importer {
                     None,
                     "the issue names itself as parent; imported without parent".to_string(),
                 )),
-                Some(parent) => issue.task.parent_external_id = Some(parent),
+                Some(parent) => match project_of.get(&parent) {
+                    Some(project) if *project != issue.project_key => self.warnings.push(notice(
+                        issue.line,
+                        None,
+                        format!(
+                            "parent {parent} is in project {project}, this issue in {}; imported without parent",
+                            issue.project_key
+                        ),
+                    )),
+                    _ => issue.task.parent_external_id = Some(parent),
+                },
                 None => {
                     let name = match (&raw, &key) {
                         (Some(r), Some(k)) if r != k => format!("{r} ({k})"),
@@ -1027,6 +1093,17 @@ mod tests {
         assert_eq!(sniff_delimiter("Key;Summary;\"a,b\"\n"), b';');
         assert_eq!(sniff_delimiter("\"a\tb\",c\n"), b',');
         assert_eq!(sniff_delimiter("Summary"), b',');
+    }
+
+    #[test]
+    fn line_index() {
+        let idx = LineIndex::new("a,b\r\n1,2\r\n3\r4\n5");
+        assert_eq!(idx.line_at(0), 1);
+        assert_eq!(idx.line_at(4), 2); // the LF of the first CRLF
+        assert_eq!(idx.line_at(5), 2);
+        assert_eq!(idx.line_at(10), 3);
+        assert_eq!(idx.line_at(12), 4);
+        assert_eq!(idx.line_at(14), 5);
     }
 
     #[test]

@@ -4,9 +4,9 @@
 //! and field) out. Writing the batch into Keel is the application layer's job,
 //! in one transaction.
 
-pub mod model;
-pub mod trello;
 pub mod jira_csv;
+pub mod model;
 mod text;
+pub mod trello;
 
 pub use model::*;

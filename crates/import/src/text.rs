@@ -6,13 +6,7 @@ use std::borrow::Cow;
 use crate::model::{Category, ImportError};
 
 pub(crate) fn error(file: &str, line: Option<u64>, message: impl Into<String>) -> ImportError {
-    ImportError {
-        file: file.to_string(),
-        line,
-        record: None,
-        field: None,
-        message: message.into(),
-    }
+    ImportError { file: file.to_string(), line, record: None, field: None, message: message.into() }
 }
 
 /// 1-based line of a byte offset.
@@ -128,11 +122,7 @@ fn decode_utf16(file: &str, body: &[u8], skip: usize, big_endian: bool) -> Resul
         }
     }
     if pending.is_some() {
-        return Err(error(
-            file,
-            Some(line),
-            "the file ends in the middle of a UTF-16 character; it looks cut off",
-        ));
+        return Err(error(file, Some(line), "the file ends in the middle of a UTF-16 character; it looks cut off"));
     }
     Ok(out)
 }
@@ -176,13 +166,47 @@ fn has_phrase(name: &str, phrase: &str) -> bool {
 }
 
 const DONE_WORDS: &[&str] = &[
-    "done", "complete", "completed", "finished", "shipped", "released", "closed", "resolved",
-    "cerrada", "cerrado", "finalizada", "finalizado", "hecho", "listo",
-    "completado", "completada", "完了", "完成", "已完成", "済", "クローズ", "已关闭", "已解决",
+    "done",
+    "complete",
+    "completed",
+    "finished",
+    "shipped",
+    "released",
+    "closed",
+    "resolved",
+    "cerrada",
+    "cerrado",
+    "finalizada",
+    "finalizado",
+    "hecho",
+    "listo",
+    "completado",
+    "completada",
+    "完了",
+    "完成",
+    "已完成",
+    "済",
+    "クローズ",
+    "已关闭",
+    "已解决",
 ];
 const DOING_WORDS: &[&str] = &[
-    "doing", "in progress", "progress", "wip", "review", "in review", "testing", "en curso",
-    "en progreso", "en revisión", "en revision", "進行中", "进行中", "作業中", "対応中", "处理中",
+    "doing",
+    "in progress",
+    "progress",
+    "wip",
+    "review",
+    "in review",
+    "testing",
+    "en curso",
+    "en progreso",
+    "en revisión",
+    "en revision",
+    "進行中",
+    "进行中",
+    "作業中",
+    "対応中",
+    "处理中",
     "処理中",
 ];
 
@@ -200,12 +224,8 @@ pub(crate) fn category_from_name(name: &str) -> Category {
 
 /// Keeps A–Z/0–9 of `raw` (upper-cased), at most 10; `None` when fewer than 2 remain.
 pub(crate) fn sanitize_key(raw: &str) -> Option<String> {
-    let key: String = raw
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .take(10)
-        .collect();
+    let key: String =
+        raw.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).take(10).collect();
     (key.len() >= 2).then_some(key)
 }
 
@@ -213,10 +233,7 @@ pub(crate) fn sanitize_key(raw: &str) -> Option<String> {
 /// letters only, upper-case, 2–10 of them); for a one-word name the word's
 /// first 3 ASCII letters; else `fallback`.
 pub(crate) fn key_from_name(name: &str, fallback: &str) -> String {
-    let words: Vec<&str> = name
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     let initials: String = words
         .iter()
         .filter_map(|w| w.chars().next())
@@ -228,12 +245,8 @@ pub(crate) fn key_from_name(name: &str, fallback: &str) -> String {
         return initials;
     }
     if words.len() == 1 {
-        let letters: String = words[0]
-            .chars()
-            .filter(|c| c.is_ascii_alphabetic())
-            .map(|c| c.to_ascii_uppercase())
-            .take(3)
-            .collect();
+        let letters: String =
+            words[0].chars().filter(|c| c.is_ascii_alphabetic()).map(|c| c.to_ascii_uppercase()).take(3).collect();
         if letters.len() >= 2 {
             return letters;
         }

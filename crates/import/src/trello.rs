@@ -24,8 +24,7 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<ImportBatch, ImportError> 
     match &value {
         Value::Object(map) => {
             if map.contains_key("lists") && map.contains_key("cards") {
-                let board: Board =
-                    serde_json::from_str(text).map_err(|e| json_error(file_name, text, &e))?;
+                let board: Board = serde_json::from_str(text).map_err(|e| json_error(file_name, text, &e))?;
                 Ok(Builder::new(file_name).board(board))
             } else {
                 let mut keys: Vec<&str> = map.keys().map(String::as_str).take(8).collect();
@@ -50,9 +49,11 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<ImportBatch, ImportError> 
             if items.is_empty() {
                 return Err(error(file_name, Some(1), "the JSON array is empty: no Trello cards to import"));
             }
-            if let Some((index, _)) = items.iter().enumerate().find(|(_, item)| {
-                !(item.get("id").is_some_and(Value::is_string) && item.get("idList").is_some())
-            }) {
+            if let Some((index, _)) = items
+                .iter()
+                .enumerate()
+                .find(|(_, item)| !(item.get("id").is_some_and(Value::is_string) && item.get("idList").is_some()))
+            {
                 return Err(error(
                     file_name,
                     Some(1),
@@ -62,8 +63,7 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<ImportBatch, ImportError> 
                     ),
                 ));
             }
-            let cards: Vec<Card> =
-                serde_json::from_str(text).map_err(|e| json_error(file_name, text, &e))?;
+            let cards: Vec<Card> = serde_json::from_str(text).map_err(|e| json_error(file_name, text, &e))?;
             Ok(Builder::new(file_name).card_array(cards))
         }
         other => Err(error(
@@ -87,11 +87,9 @@ fn json_error(file: &str, text: &str, e: &serde_json::Error) -> ImportError {
     use serde_json::error::Category as C;
     let line = (e.line() > 0).then_some(e.line() as u64);
     let message = match e.classify() {
-        C::Eof => format!(
-            "the file ends in the middle of {} (column {}); it looks cut off",
-            eof_context(text),
-            e.column()
-        ),
+        C::Eof => {
+            format!("the file ends in the middle of {} (column {}); it looks cut off", eof_context(text), e.column())
+        }
         C::Syntax if e.line() == 1 && e.column() <= 1 => {
             let first = text.trim_start().chars().next().unwrap_or(' ');
             match text::sniff_other_format(text) {
@@ -134,10 +132,8 @@ fn eof_context(text: &str) -> String {
                 escape = true;
             } else if c == '"' {
                 in_string = false;
-                if string_is_key {
-                    if let Some(Frame::Object { key: k, .. }) = stack.last_mut() {
-                        *k = Some(std::mem::take(&mut key));
-                    }
+                if string_is_key && let Some(Frame::Object { key: k, .. }) = stack.last_mut() {
+                    *k = Some(std::mem::take(&mut key));
                 }
             } else if string_is_key && key.chars().count() < 60 {
                 key.push(c);
@@ -242,6 +238,7 @@ struct Card {
     badges: Option<Badges>,
     id_checklists: Option<Vec<String>>,
     pos: Option<Value>,
+    is_template: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -441,19 +438,15 @@ impl Builder {
         }
 
         // Board labels by id, for exports whose cards carry only idLabels.
-        let board_labels: HashMap<&str, &Label> = board
-            .labels
-            .iter()
-            .flatten()
-            .filter_map(|l| l.id.as_deref().map(|id| (id, l)))
-            .collect();
+        let board_labels: HashMap<&str, &Label> =
+            board.labels.iter().flatten().filter_map(|l| l.id.as_deref().map(|id| (id, l))).collect();
 
         // Actions per card.
         let mut created: HashMap<&str, DateTime<Utc>> = HashMap::new();
         let mut comments: HashMap<&str, Vec<&Action>> = HashMap::new();
+        let mut comment_ids: HashSet<&str> = HashSet::new();
         for action in board.actions.iter().flatten() {
-            let Some(card_id) = action.data.as_ref().and_then(|d| d.card.as_ref()).and_then(|c| c.id.as_deref())
-            else {
+            let Some(card_id) = action.data.as_ref().and_then(|d| d.card.as_ref()).and_then(|c| c.id.as_deref()) else {
                 continue;
             };
             match action.kind.as_deref() {
@@ -465,7 +458,19 @@ impl Builder {
                         }
                     }
                 }
-                Some("commentCard") => comments.entry(card_id).or_default().push(action),
+                Some("commentCard") => {
+                    if let Some(id) = action.id.as_deref()
+                        && !comment_ids.insert(id)
+                    {
+                        self.skipped.push(Notice {
+                            record: Some(format!("action {id}")),
+                            field: None,
+                            message: "the same comment action twice; the copy is left out".into(),
+                        });
+                        continue;
+                    }
+                    comments.entry(card_id).or_default().push(action)
+                }
                 _ => {}
             }
         }
@@ -493,8 +498,17 @@ impl Builder {
         let mut subtasks_exist = false;
         let mut missing_checklists = 0usize;
         let mut cards_missing_checklists = 0usize;
+        let mut used_ids: HashSet<String> = HashSet::new();
         for card in cards {
             let record = format!("card {}", card.id);
+            if !used_ids.insert(card.id.clone()) {
+                self.skipped.push(Notice {
+                    record: Some(record),
+                    field: Some("id".into()),
+                    message: "a second card with the same id; left out".into(),
+                });
+                continue;
+            }
             let (status_index, list_closed) = match card.id_list.as_deref().and_then(|l| list_status.get(l)) {
                 Some(&found) => found,
                 None => {
@@ -505,7 +519,11 @@ impl Builder {
                     let index = match statuses.iter().position(|s| s.name == name) {
                         Some(i) => i,
                         None => {
-                            statuses.push(ImportStatus { name: name.clone(), category: Category::Todo, archived: false });
+                            statuses.push(ImportStatus {
+                                name: name.clone(),
+                                category: Category::Todo,
+                                archived: false,
+                            });
                             statuses.len() - 1
                         }
                     };
@@ -552,7 +570,8 @@ impl Builder {
                     .map(str::to_string)
                     .map(|id| self.person(&id));
                 let body = action.data.as_ref().and_then(|d| d.text.clone()).unwrap_or_default();
-                let external_id = action.id.clone().unwrap_or_else(|| format!("{}#c{}", card.id, task.comments.len() + 1));
+                let external_id =
+                    action.id.clone().unwrap_or_else(|| format!("{}#c{}", card.id, task.comments.len() + 1));
                 task.comments.push(ImportComment { external_id, author, body, created_at: date });
             }
             let expected = comment_badge(&card.badges);
@@ -584,6 +603,14 @@ impl Builder {
                 let mut items: Vec<&CheckItem> = checklist.check_items.iter().flatten().collect();
                 items.sort_by(|a, b| pos_of(&a.pos).total_cmp(&pos_of(&b.pos)));
                 for item in items {
+                    if !used_ids.insert(item.id.clone()) {
+                        self.skipped.push(Notice {
+                            record: Some(format!("checklist item {}", item.id)),
+                            field: Some("id".into()),
+                            message: "id already used by another card or item; left out".into(),
+                        });
+                        continue;
+                    }
                     subtasks_exist = true;
                     let name = item.name.clone().unwrap_or_default();
                     let title = match (several, non_empty(&checklist.name)) {
@@ -687,13 +714,7 @@ impl Builder {
                 .filter_map(|id| board_labels.get(id.as_str()).and_then(|l| label_name(l)))
                 .collect(),
         };
-        let members: Vec<&str> = card
-            .id_members
-            .iter()
-            .flatten()
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-            .collect();
+        let members: Vec<&str> = card.id_members.iter().flatten().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
         if members.len() > 1 {
             self.warn(
                 Some(record.clone()),
@@ -708,11 +729,22 @@ impl Builder {
                 assignee = Some(id);
             }
         }
+        if card.is_template == Some(true) {
+            self.warn(
+                Some(record.clone()),
+                Some("isTemplate"),
+                "template card; imported as an ordinary task".to_string(),
+            );
+        }
         let due_at = match non_empty(&card.due) {
             Some(due) => {
                 let parsed = parse_instant(due);
                 if parsed.is_none() {
-                    self.warn(Some(record.clone()), Some("due"), format!("unreadable due date {}; left out", quote(due)));
+                    self.warn(
+                        Some(record.clone()),
+                        Some("due"),
+                        format!("unreadable due date {}; left out", quote(due)),
+                    );
                 }
                 parsed
             }
@@ -724,7 +756,11 @@ impl Builder {
                     .map(|d| d.date_naive())
                     .or_else(|| NaiveDate::parse_from_str(start, "%Y-%m-%d").ok());
                 if parsed.is_none() {
-                    self.warn(Some(record.clone()), Some("start"), format!("unreadable start date {}; left out", quote(start)));
+                    self.warn(
+                        Some(record.clone()),
+                        Some("start"),
+                        format!("unreadable start date {}; left out", quote(start)),
+                    );
                 }
                 parsed
             }
@@ -764,10 +800,10 @@ impl Builder {
             if !statuses.iter().any(|s| s.name == list) {
                 statuses.push(ImportStatus { name: list, category: Category::Todo, archived: false });
             }
-            if let Some(board) = non_empty(&card.id_board) {
-                if !boards.iter().any(|b| b == board) {
-                    boards.push(board.to_string());
-                }
+            if let Some(board) = non_empty(&card.id_board)
+                && !boards.iter().any(|b| b == board)
+            {
+                boards.push(board.to_string());
             }
         }
         self.warn(
@@ -796,7 +832,16 @@ impl Builder {
         let mut tasks = Vec::new();
         let mut missing_checklists = 0usize;
         let mut cards_with_checklists = 0usize;
+        let mut used_ids: HashSet<String> = HashSet::new();
         for card in order {
+            if !used_ids.insert(card.id.clone()) {
+                self.skipped.push(Notice {
+                    record: Some(format!("card {}", card.id)),
+                    field: Some("id".into()),
+                    message: "a second card with the same id; left out".into(),
+                });
+                continue;
+            }
             let status = card.id_list.clone().unwrap_or_else(|| "(no list)".to_string());
             let mut task = self.card_task(card, status, Category::Todo, false, &no_labels);
             task.comments.clear();

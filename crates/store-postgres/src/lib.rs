@@ -5,8 +5,8 @@
 //! apply each migration exactly once.
 
 use async_trait::async_trait;
-use keel_app::store::{Store, Tx, R};
 use keel_app::StoreError;
+use keel_app::store::{R, Store, Tx};
 use keel_store_sql::{Conn, Dialect, Row, SqlTx, Value};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Row as _, Transaction, TypeInfo, ValueRef};
@@ -26,7 +26,8 @@ impl PgStore {
     /// Connects and brings the schema up to date. Fails fast on a bad URL
     /// or an unreachable server.
     pub async fn open(url: &str, max_connections: u32) -> Result<Self, StoreError> {
-        let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Other(format!("bad PostgreSQL URL: {e}")))?;
+        let options =
+            PgConnectOptions::from_str(url).map_err(|e| StoreError::Other(format!("bad PostgreSQL URL: {e}")))?;
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(30))
@@ -40,7 +41,11 @@ impl PgStore {
 
     async fn migrate(&self) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await.map_err(map_err)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
         sqlx::raw_sql(
             "CREATE TABLE IF NOT EXISTS keel_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
         )

@@ -7,13 +7,13 @@
 //! decoded the way each database really stores them.
 
 mod conn;
+mod misc;
+mod okr;
 mod rows;
 mod tx;
 mod users;
-mod okr;
 mod work;
-mod misc;
 
 pub use conn::{Conn, Dialect, Value};
-pub use rows::{instant_text, Cursor, Row};
+pub use rows::{Cursor, Row, instant_text};
 pub use tx::SqlTx;

@@ -1,7 +1,7 @@
 //! The change record: every change, who made it, before → after.
 
 use crate::users::first_int;
-use crate::{args, Conn};
+use crate::{Conn, args};
 use keel_app::store::{Change, R};
 use keel_domain::{ChangeId, UserId};
 

@@ -2,9 +2,9 @@
 
 use crate::conn::placeholders;
 use crate::users::first_int;
-use crate::{args, Conn, Row, Value};
-use keel_app::store::{Page, Viewer, R};
+use crate::{Conn, Row, Value, args};
 use keel_app::StoreError;
+use keel_app::store::{Page, R, Viewer};
 use keel_domain::okr::*;
 use keel_domain::status::KrStatus;
 use keel_domain::*;
@@ -131,14 +131,21 @@ pub async fn get_objective(c: &mut dyn Conn, id: ObjectiveId) -> R<Option<Object
     rows.first().map(objective_from).transpose()
 }
 
-pub async fn list_objectives(c: &mut dyn Conn, cycle: Option<CycleId>, viewer: Option<Viewer>, page: Page) -> R<Vec<Objective>> {
+pub async fn list_objectives(
+    c: &mut dyn Conn,
+    cycle: Option<CycleId>,
+    viewer: Option<Viewer>,
+    page: Page,
+) -> R<Vec<Objective>> {
     let (admin, user) = viewer_args(viewer);
     let sql = format!(
         "SELECT {OBJECTIVE_COLS} FROM objectives o WHERE ($1 IS NULL OR o.cycle_id = $1) AND {} \
          ORDER BY o.id LIMIT $4 OFFSET $5",
         visible("o", 2, 3)
     );
-    let rows = c.fetch(&sql, vec![Value::from(cycle.map(|y| y.0)), admin, user, page.limit.into(), page.offset.into()]).await?;
+    let rows = c
+        .fetch(&sql, vec![Value::from(cycle.map(|y| y.0)), admin, user, page.limit.into(), page.offset.into()])
+        .await?;
     rows.iter().map(objective_from).collect()
 }
 
@@ -312,7 +319,15 @@ pub async fn insert_check_in(c: &mut dyn Conn, k: &CheckIn) -> R<CheckInId> {
         .fetch(
             "INSERT INTO check_ins (key_result_id, author_id, at, value, progress, confidence, note) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            args![k.key_result_id.0, k.author_id.0, k.at, k.value, k.progress, k.confidence.map(i64::from), k.note.as_str()],
+            args![
+                k.key_result_id.0,
+                k.author_id.0,
+                k.at,
+                k.value,
+                k.progress,
+                k.confidence.map(i64::from),
+                k.note.as_str()
+            ],
         )
         .await?;
     Ok(CheckInId(first_int(&rows)?))

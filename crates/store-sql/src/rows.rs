@@ -27,7 +27,8 @@ fn bad(column: usize, want: &str, got: &Value) -> StoreError {
 
 impl Cursor<'_> {
     fn take(&mut self) -> R<&Value> {
-        let v = self.row.0.get(self.next).ok_or_else(|| StoreError::Other(format!("row has no column {}", self.next)))?;
+        let v =
+            self.row.0.get(self.next).ok_or_else(|| StoreError::Other(format!("row has no column {}", self.next)))?;
         self.next += 1;
         Ok(v)
     }
@@ -63,7 +64,9 @@ impl Cursor<'_> {
         let i = self.next;
         match self.take()? {
             Value::Text(v) => Ok(v.clone()),
-            Value::Int(None) | Value::Float(None) | Value::Bool(None) | Value::Date(None) | Value::Time(None) => Ok(None),
+            Value::Int(None) | Value::Float(None) | Value::Bool(None) | Value::Date(None) | Value::Time(None) => {
+                Ok(None)
+            }
             other => Err(bad(i, "text", other)),
         }
     }
@@ -83,8 +86,12 @@ impl Cursor<'_> {
         let i = self.next;
         match self.take()? {
             Value::Date(v) => Ok(*v),
-            Value::Text(Some(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Some).map_err(|_| bad(i, "date", &Value::Text(Some(s.clone())))),
-            Value::Text(None) | Value::Int(None) | Value::Float(None) | Value::Bool(None) | Value::Time(None) => Ok(None),
+            Value::Text(Some(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| bad(i, "date", &Value::Text(Some(s.clone())))),
+            Value::Text(None) | Value::Int(None) | Value::Float(None) | Value::Bool(None) | Value::Time(None) => {
+                Ok(None)
+            }
             other => Err(bad(i, "date", other)),
         }
     }
@@ -96,8 +103,12 @@ impl Cursor<'_> {
         let i = self.next;
         match self.take()? {
             Value::Time(v) => Ok(*v),
-            Value::Text(Some(s)) => parse_instant(s).map(Some).ok_or_else(|| bad(i, "instant", &Value::Text(Some(s.clone())))),
-            Value::Text(None) | Value::Int(None) | Value::Float(None) | Value::Bool(None) | Value::Date(None) => Ok(None),
+            Value::Text(Some(s)) => {
+                parse_instant(s).map(Some).ok_or_else(|| bad(i, "instant", &Value::Text(Some(s.clone()))))
+            }
+            Value::Text(None) | Value::Int(None) | Value::Float(None) | Value::Bool(None) | Value::Date(None) => {
+                Ok(None)
+            }
             other => Err(bad(i, "instant", other)),
         }
     }

@@ -1,10 +1,10 @@
 //! [`SqlTx`]: the shared SQL behind Keel's storage traits, over any backend's [`Conn`].
 
-use crate::{args, misc, okr, users, work, Conn};
+use crate::{Conn, args, misc, okr, users, work};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use keel_app::store::*;
 use keel_app::StoreError;
+use keel_app::store::*;
 use keel_domain::okr::*;
 use keel_domain::org::*;
 use keel_domain::progress::{WorkProject, WorkTask};
@@ -61,7 +61,7 @@ impl Tx for SqlTx {
         users::list_users(self.conn.as_mut(), page).await
     }
     async fn count_users(&mut self) -> R<i64> {
-        users::count_users(self.conn.as_mut(), ).await
+        users::count_users(self.conn.as_mut()).await
     }
     async fn update_user(&mut self, user: &User) -> R<i64> {
         users::update_user(self.conn.as_mut(), user).await
@@ -94,7 +94,7 @@ impl Tx for SqlTx {
         users::get_unit(self.conn.as_mut(), id).await
     }
     async fn list_units(&mut self) -> R<Vec<Unit>> {
-        users::list_units(self.conn.as_mut(), ).await
+        users::list_units(self.conn.as_mut()).await
     }
     async fn update_unit(&mut self, unit: &Unit) -> R<i64> {
         users::update_unit(self.conn.as_mut(), unit).await
@@ -106,7 +106,7 @@ impl Tx for SqlTx {
         okr::get_cycle(self.conn.as_mut(), id).await
     }
     async fn list_cycles(&mut self) -> R<Vec<Cycle>> {
-        okr::list_cycles(self.conn.as_mut(), ).await
+        okr::list_cycles(self.conn.as_mut()).await
     }
     async fn update_cycle(&mut self, cycle: &Cycle) -> R<i64> {
         okr::update_cycle(self.conn.as_mut(), cycle).await
@@ -117,7 +117,12 @@ impl Tx for SqlTx {
     async fn get_objective(&mut self, id: ObjectiveId) -> R<Option<Objective>> {
         okr::get_objective(self.conn.as_mut(), id).await
     }
-    async fn list_objectives(&mut self, cycle_id: Option<CycleId>, viewer: Option<Viewer>, page: Page) -> R<Vec<Objective>> {
+    async fn list_objectives(
+        &mut self,
+        cycle_id: Option<CycleId>,
+        viewer: Option<Viewer>,
+        page: Page,
+    ) -> R<Vec<Objective>> {
         okr::list_objectives(self.conn.as_mut(), cycle_id, viewer, page).await
     }
     async fn update_objective(&mut self, objective: &Objective) -> R<i64> {

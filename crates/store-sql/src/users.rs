@@ -1,10 +1,10 @@
 //! People, sessions, API tokens, units and settings.
 
 use crate::conn::placeholders;
-use crate::{args, Conn, Row, Value};
+use crate::{Conn, Row, Value, args};
 use chrono::Utc;
-use keel_app::store::{ApiToken, Page, Session, R};
 use keel_app::StoreError;
+use keel_app::store::{ApiToken, Page, R, Session};
 use keel_domain::org::{Lang, Role, Unit, User};
 use keel_domain::{TokenId, UnitId, UserId};
 use std::collections::HashMap;
@@ -123,9 +123,7 @@ pub async fn get_user(c: &mut dyn Conn, id: UserId) -> R<Option<User>> {
 }
 
 pub async fn find_user_by_login(c: &mut dyn Conn, login: &str) -> R<Option<(User, Option<String>)>> {
-    let rows = c
-        .fetch(&format!("SELECT {USER_COLS}, password_hash FROM users WHERE login = $1"), args![login])
-        .await?;
+    let rows = c.fetch(&format!("SELECT {USER_COLS}, password_hash FROM users WHERE login = $1"), args![login]).await?;
     let Some(row) = rows.first() else { return Ok(None) };
     let hash = row.0.get(9).and_then(|v| match v {
         Value::Text(t) => t.clone(),
@@ -137,7 +135,10 @@ pub async fn find_user_by_login(c: &mut dyn Conn, login: &str) -> R<Option<(User
 
 pub async fn find_user_by_source(c: &mut dyn Conn, source: &str, external_id: &str) -> R<Option<User>> {
     let rows = c
-        .fetch(&format!("SELECT {USER_COLS} FROM users WHERE source = $1 AND external_id = $2"), args![source, external_id])
+        .fetch(
+            &format!("SELECT {USER_COLS} FROM users WHERE source = $1 AND external_id = $2"),
+            args![source, external_id],
+        )
         .await?;
     one_user(c, rows).await
 }
@@ -193,12 +194,20 @@ pub async fn insert_session(c: &mut dyn Conn, s: &Session) -> R<()> {
 
 pub async fn get_session(c: &mut dyn Conn, token_hash: &str) -> R<Option<Session>> {
     let rows = c
-        .fetch("SELECT token_hash, user_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1", args![token_hash])
+        .fetch(
+            "SELECT token_hash, user_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1",
+            args![token_hash],
+        )
         .await?;
     rows.first()
         .map(|r| {
             let mut c = r.cursor();
-            Ok(Session { token_hash: c.text()?, user_id: UserId(c.int()?), csrf_token: c.text()?, expires_at: c.time()? })
+            Ok(Session {
+                token_hash: c.text()?,
+                user_id: UserId(c.int()?),
+                csrf_token: c.text()?,
+                expires_at: c.time()?,
+            })
         })
         .transpose()
 }
@@ -224,9 +233,8 @@ fn token_from(row: &Row) -> R<ApiToken> {
 }
 
 pub async fn find_token(c: &mut dyn Conn, hash: &str) -> R<Option<ApiToken>> {
-    let rows = c
-        .fetch("SELECT id, user_id, name, created_at FROM api_tokens WHERE token_hash = $1", args![hash])
-        .await?;
+    let rows =
+        c.fetch("SELECT id, user_id, name, created_at FROM api_tokens WHERE token_hash = $1", args![hash]).await?;
     rows.first().map(token_from).transpose()
 }
 
@@ -276,7 +284,14 @@ pub async fn update_unit(c: &mut dyn Conn, u: &Unit) -> R<i64> {
         .execute(
             "UPDATE units SET parent_id = $1, name = $2, region = $3, lead_id = $4, version = version + 1 \
              WHERE id = $5 AND version = $6",
-            args![u.parent_id.map(|p| p.0), u.name.as_str(), u.region.as_deref(), u.lead_id.map(|l| l.0), u.id.0, u.version],
+            args![
+                u.parent_id.map(|p| p.0),
+                u.name.as_str(),
+                u.region.as_deref(),
+                u.lead_id.map(|l| l.0),
+                u.id.0,
+                u.version
+            ],
         )
         .await?;
     crate::tx::check_versioned(c, changed, "units", u.id.0).await?;

@@ -4,9 +4,9 @@
 use crate::conn::placeholders;
 use crate::okr::{viewer_args, visible};
 use crate::users::first_int;
-use crate::{args, Conn, Row, Value};
-use keel_app::store::{KrLinks, Page, TaskFilter, Viewer, R};
+use crate::{Conn, Row, Value, args};
 use keel_app::StoreError;
+use keel_app::store::{KrLinks, Page, R, TaskFilter, Viewer};
 use keel_domain::progress::{WorkProject, WorkTask};
 use keel_domain::work::*;
 use keel_domain::*;
@@ -141,10 +141,8 @@ pub async fn find_project_by_source(c: &mut dyn Conn, source: &str, external_id:
 
 pub async fn list_projects(c: &mut dyn Conn, viewer: Option<Viewer>, page: Page) -> R<Vec<Project>> {
     let (admin, user) = viewer_args(viewer);
-    let sql = format!(
-        "SELECT {PROJECT_COLS} FROM projects p WHERE {} ORDER BY p.id LIMIT $3 OFFSET $4",
-        visible("p", 1, 2)
-    );
+    let sql =
+        format!("SELECT {PROJECT_COLS} FROM projects p WHERE {} ORDER BY p.id LIMIT $3 OFFSET $4", visible("p", 1, 2));
     let rows = c.fetch(&sql, vec![admin, user, page.limit.into(), page.offset.into()]).await?;
     let projects = rows.iter().map(project_from).collect::<R<Vec<_>>>()?;
     with_project_krs(c, projects).await
@@ -181,7 +179,10 @@ pub async fn update_project(c: &mut dyn Conn, p: &Project) -> R<i64> {
 
 pub async fn next_task_number(c: &mut dyn Conn, project: ProjectId) -> R<i64> {
     let rows = c
-        .fetch("UPDATE projects SET next_number = next_number + 1 WHERE id = $1 RETURNING next_number - 1", args![project.0])
+        .fetch(
+            "UPDATE projects SET next_number = next_number + 1 WHERE id = $1 RETURNING next_number - 1",
+            args![project.0],
+        )
         .await?;
     first_int(&rows)
 }
@@ -274,7 +275,12 @@ async fn with_task_links(c: &mut dyn Conn, mut tasks: Vec<Task>) -> R<Vec<Task>>
     let list = placeholders(1, ids.len());
     let mut krs: HashMap<i64, Vec<KeyResultId>> = HashMap::new();
     let rows = c
-        .fetch(&format!("SELECT task_id, key_result_id FROM task_key_results WHERE task_id IN ({list}) ORDER BY key_result_id"), ids.clone())
+        .fetch(
+            &format!(
+                "SELECT task_id, key_result_id FROM task_key_results WHERE task_id IN ({list}) ORDER BY key_result_id"
+            ),
+            ids.clone(),
+        )
         .await?;
     for row in rows {
         let mut cur = row.cursor();
@@ -283,7 +289,12 @@ async fn with_task_links(c: &mut dyn Conn, mut tasks: Vec<Task>) -> R<Vec<Task>>
     }
     let mut deps: HashMap<i64, Vec<TaskId>> = HashMap::new();
     let rows = c
-        .fetch(&format!("SELECT task_id, depends_on_id FROM task_dependencies WHERE task_id IN ({list}) ORDER BY depends_on_id"), ids)
+        .fetch(
+            &format!(
+                "SELECT task_id, depends_on_id FROM task_dependencies WHERE task_id IN ({list}) ORDER BY depends_on_id"
+            ),
+            ids,
+        )
         .await?;
     for row in rows {
         let mut cur = row.cursor();
@@ -367,7 +378,10 @@ async fn one_task(c: &mut dyn Conn, rows: Vec<Row>) -> R<Option<Task>> {
 
 pub async fn get_task(c: &mut dyn Conn, id: TaskId) -> R<Option<Task>> {
     let rows = c
-        .fetch(&format!("SELECT {TASK_COLS} FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = $1"), args![id.0])
+        .fetch(
+            &format!("SELECT {TASK_COLS} FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = $1"),
+            args![id.0],
+        )
         .await?;
     one_task(c, rows).await
 }
@@ -509,7 +523,10 @@ pub async fn update_comment(c: &mut dyn Conn, m: &Comment) -> R<()> {
 
 pub async fn list_comments(c: &mut dyn Conn, task: TaskId) -> R<Vec<Comment>> {
     let rows = c
-        .fetch("SELECT id, task_id, author_id, body, created_at FROM comments WHERE task_id = $1 ORDER BY created_at, id", args![task.0])
+        .fetch(
+            "SELECT id, task_id, author_id, body, created_at FROM comments WHERE task_id = $1 ORDER BY created_at, id",
+            args![task.0],
+        )
         .await?;
     rows.iter().map(comment_from).collect()
 }
@@ -526,7 +543,10 @@ pub async fn insert_worklog(c: &mut dyn Conn, w: &Worklog) -> R<WorklogId> {
 
 pub async fn list_worklogs(c: &mut dyn Conn, task: TaskId) -> R<Vec<Worklog>> {
     let rows = c
-        .fetch("SELECT id, task_id, user_id, day, hours, note FROM worklogs WHERE task_id = $1 ORDER BY day, id", args![task.0])
+        .fetch(
+            "SELECT id, task_id, user_id, day, hours, note FROM worklogs WHERE task_id = $1 ORDER BY day, id",
+            args![task.0],
+        )
         .await?;
     rows.iter()
         .map(|r| {
@@ -546,7 +566,10 @@ pub async fn list_worklogs(c: &mut dyn Conn, task: TaskId) -> R<Vec<Worklog>> {
 pub async fn work_graph(c: &mut dyn Conn, viewer: Option<Viewer>) -> R<(Vec<WorkProject>, Vec<WorkTask>)> {
     let (admin, user) = viewer_args(viewer);
     let rows = c
-        .fetch(&format!("SELECT p.id, p.parent_id FROM projects p WHERE {}", visible("p", 1, 2)), vec![admin.clone(), user.clone()])
+        .fetch(
+            &format!("SELECT p.id, p.parent_id FROM projects p WHERE {}", visible("p", 1, 2)),
+            vec![admin.clone(), user.clone()],
+        )
         .await?;
     let projects = rows
         .iter()

@@ -7,9 +7,9 @@
 //! block the writer.
 
 use async_trait::async_trait;
-use keel_app::store::{Store, Tx, R};
 use keel_app::StoreError;
-use keel_store_sql::{instant_text, Conn, Dialect, Row, SqlTx, Value};
+use keel_app::store::{R, Store, Tx};
+use keel_store_sql::{Conn, Dialect, Row, SqlTx, Value, instant_text};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row as _, Sqlite, SqlitePool, Transaction, TypeInfo, ValueRef};
 use std::path::Path;
@@ -33,7 +33,8 @@ impl SqliteStore {
 
     /// Opens a `sqlite://…` URL.
     pub async fn open_url(url: &str) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url).map_err(|e| StoreError::Other(format!("bad SQLite URL: {e}")))?;
+        let options =
+            SqliteConnectOptions::from_str(url).map_err(|e| StoreError::Other(format!("bad SQLite URL: {e}")))?;
         Self::open_with(options).await
     }
 
@@ -63,14 +64,14 @@ impl SqliteStore {
 
     async fn migrate(&self) -> Result<(), StoreError> {
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)?;
-        sqlx::raw_sql("CREATE TABLE IF NOT EXISTS keel_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM keel_migrations")
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS keel_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM keel_migrations").fetch_all(&mut *tx).await.map_err(map_err)?;
         for (version, sql) in MIGRATIONS {
             if applied.contains(version) {
                 continue;

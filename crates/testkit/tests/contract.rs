@@ -2,13 +2,13 @@
 //! (an SQLite file and a PostgreSQL database).
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use keel_app::store::{Change, Page, TaskFilter, Tx, Viewer};
 use keel_app::StoreError;
+use keel_app::store::{Change, Page, TaskFilter, Tx, Viewer};
 use keel_domain::okr::*;
 use keel_domain::org::*;
 use keel_domain::work::*;
 use keel_domain::*;
-use keel_testkit::{fresh, Backend, BACKENDS};
+use keel_testkit::{BACKENDS, Backend, fresh};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -29,7 +29,13 @@ fn user(login: &str, units: Vec<UnitId>) -> User {
     }
 }
 
-fn project(key: &str, private: bool, owner: Option<UserId>, unit: Option<UnitId>, parent: Option<ProjectId>) -> Project {
+fn project(
+    key: &str,
+    private: bool,
+    owner: Option<UserId>,
+    unit: Option<UnitId>,
+    parent: Option<ProjectId>,
+) -> Project {
     Project {
         id: ProjectId(0),
         key: key.into(),
@@ -94,9 +100,26 @@ async fn people_units_and_versions() {
     for backend in BACKENDS {
         let db = fresh(backend).await;
         let mut tx = write(&db).await;
-        let root = tx.insert_unit(&Unit { id: UnitId(0), parent_id: None, name: "公司".into(), region: None, lead_id: None, version: 0 }).await.unwrap();
+        let root = tx
+            .insert_unit(&Unit {
+                id: UnitId(0),
+                parent_id: None,
+                name: "公司".into(),
+                region: None,
+                lead_id: None,
+                version: 0,
+            })
+            .await
+            .unwrap();
         let shenzhen = tx
-            .insert_unit(&Unit { id: UnitId(0), parent_id: Some(root), name: "深圳研发".into(), region: Some("Shenzhen".into()), lead_id: None, version: 0 })
+            .insert_unit(&Unit {
+                id: UnitId(0),
+                parent_id: Some(root),
+                name: "深圳研发".into(),
+                region: Some("Shenzhen".into()),
+                lead_id: None,
+                version: 0,
+            })
             .await
             .unwrap();
         let id = tx.insert_user(&user("li", vec![shenzhen]), None).await.unwrap();
@@ -140,7 +163,13 @@ async fn people_units_and_versions() {
 
 #[tokio::test]
 async fn text_of_any_script_round_trips_byte_identical() {
-    let samples = ["提升用户留存率", "ユーザー維持率を上げる", "เพิ่มอัตราการรักษาผู้ใช้", "emoji 🎯🚀 and 𝄞 (4-byte)", "tab\tand\nnewline"];
+    let samples = [
+        "提升用户留存率",
+        "ユーザー維持率を上げる",
+        "เพิ่มอัตราการรักษาผู้ใช้",
+        "emoji 🎯🚀 and 𝄞 (4-byte)",
+        "tab\tand\nnewline",
+    ];
     for backend in BACKENDS {
         let db = fresh(backend).await;
         let mut tx = write(&db).await;
@@ -170,7 +199,15 @@ async fn okrs_and_check_ins() {
         let mut tx = write(&db).await;
         let owner = tx.insert_user(&user("owner", vec![]), None).await.unwrap();
         let cycle = tx
-            .insert_cycle(&Cycle { id: CycleId(0), name: "2026-Q4".into(), start_date: day(2026, 10, 1), end_date: day(2026, 12, 31), state: CycleState::Active, parent_id: None, version: 0 })
+            .insert_cycle(&Cycle {
+                id: CycleId(0),
+                name: "2026-Q4".into(),
+                start_date: day(2026, 10, 1),
+                end_date: day(2026, 12, 31),
+                state: CycleState::Active,
+                parent_id: None,
+                version: 0,
+            })
             .await
             .unwrap();
         let objective = tx
@@ -213,11 +250,29 @@ async fn okrs_and_check_ins() {
         let at2 = Utc.with_ymd_and_hms(2026, 11, 1, 2, 0, 0).unwrap();
         // Inserted out of order; listed oldest first.
         for (at, v) in [(at2, 41.5), (at1, 39.0)] {
-            tx.insert_check_in(&CheckIn { id: CheckInId(0), key_result_id: kr_id, author_id: owner, at, value: Some(v), progress: (v - 38.0) / 7.0, confidence: Some(7), note: "周报".into() })
-                .await
-                .unwrap();
+            tx.insert_check_in(&CheckIn {
+                id: CheckInId(0),
+                key_result_id: kr_id,
+                author_id: owner,
+                at,
+                value: Some(v),
+                progress: (v - 38.0) / 7.0,
+                confidence: Some(7),
+                note: "周报".into(),
+            })
+            .await
+            .unwrap();
         }
-        tx.insert_kr_item(&KrItem { id: KrItemId(0), key_result_id: kr_id, title: "调研".into(), weight: 2.0, done: true, position: 0 }).await.unwrap();
+        tx.insert_kr_item(&KrItem {
+            id: KrItemId(0),
+            key_result_id: kr_id,
+            title: "调研".into(),
+            weight: 2.0,
+            done: true,
+            position: 0,
+        })
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
 
         let mut tx = db.store.read().await.unwrap();
@@ -241,7 +296,17 @@ async fn private_items_are_filtered_in_the_query() {
     for backend in BACKENDS {
         let db = fresh(backend).await;
         let mut tx = write(&db).await;
-        let unit = tx.insert_unit(&Unit { id: UnitId(0), parent_id: None, name: "SaaS".into(), region: None, lead_id: None, version: 0 }).await.unwrap();
+        let unit = tx
+            .insert_unit(&Unit {
+                id: UnitId(0),
+                parent_id: None,
+                name: "SaaS".into(),
+                region: None,
+                lead_id: None,
+                version: 0,
+            })
+            .await
+            .unwrap();
         let insider = tx.insert_user(&user("insider", vec![unit]), None).await.unwrap();
         let owner = tx.insert_user(&user("owner", vec![]), None).await.unwrap();
         let outsider = tx.insert_user(&user("outsider", vec![]), None).await.unwrap();
@@ -259,7 +324,8 @@ async fn private_items_are_filtered_in_the_query() {
             (as_user(owner), vec![open, secret], 2),
             (Some(Viewer { user_id: outsider, admin: true }), vec![open, secret], 2),
         ] {
-            let seen: Vec<ProjectId> = tx.list_projects(viewer, Page::ALL).await.unwrap().iter().map(|p| p.id).collect();
+            let seen: Vec<ProjectId> =
+                tx.list_projects(viewer, Page::ALL).await.unwrap().iter().map(|p| p.id).collect();
             assert_eq!(seen, projects, "{backend:?} {viewer:?}");
             let filter = TaskFilter::default();
             assert_eq!(tx.list_tasks(&filter, viewer, Page::ALL).await.unwrap().len(), tasks, "{backend:?}");
@@ -301,9 +367,14 @@ async fn tasks_links_numbers_and_sources() {
         edited.category = StatusCategory::Done;
         assert_eq!(tx.update_task(&edited).await.unwrap(), 2);
         assert!(matches!(tx.update_task(&found).await, Err(StoreError::Stale)), "{backend:?}");
-        let children = tx.list_tasks(&TaskFilter { parent_id: Some(a), ..Default::default() }, None, Page::ALL).await.unwrap();
+        let children =
+            tx.list_tasks(&TaskFilter { parent_id: Some(a), ..Default::default() }, None, Page::ALL).await.unwrap();
         assert_eq!(children.len(), 1);
-        assert_eq!(tx.find_project_by_source("trello", "board-1").await.unwrap().map(|p| p.id), None, "source is set on the project");
+        assert_eq!(
+            tx.find_project_by_source("trello", "board-1").await.unwrap().map(|p| p.id),
+            None,
+            "source is set on the project"
+        );
         tx.commit().await.unwrap();
 
         let mut tx = db.store.read().await.unwrap();

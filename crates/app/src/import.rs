@@ -1,0 +1,401 @@
+//! Writes an import batch into Keel in one transaction: people, projects
+//! with their workflow, tasks with sub-tasks and comments. Items are matched
+//! by the source's own ids, so importing the same file again updates what
+//! is there instead of duplicating it. A dry run does everything and then
+//! rolls back, so its summary is exactly what a real run would do.
+
+use crate::access::require_admin;
+use crate::auth::Actor;
+use crate::record::record;
+use crate::store::Tx;
+use crate::{App, AppError, AppResult};
+use chrono::Utc;
+use keel_domain::org::{Role, User};
+use keel_domain::work::*;
+use keel_domain::*;
+use keel_import::{Category, ImportBatch, ImportProject, ImportTask, Notice};
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub people: usize,
+    pub projects: usize,
+    pub tasks: usize,
+    pub comments: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportedProject {
+    pub id: ProjectId,
+    pub key: String,
+    pub name: String,
+    pub created: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportSummary {
+    pub file: String,
+    pub source: String,
+    pub dry_run: bool,
+    pub created: Counts,
+    pub updated: Counts,
+    /// Items found again with nothing changed.
+    pub unchanged: Counts,
+    pub skipped: Vec<Notice>,
+    pub warnings: Vec<Notice>,
+    pub projects: Vec<ImportedProject>,
+}
+
+fn category(c: Category) -> StatusCategory {
+    match c {
+        Category::Todo => StatusCategory::Todo,
+        Category::Doing => StatusCategory::Doing,
+        Category::Done => StatusCategory::Done,
+    }
+}
+
+/// A project key from the hint that no other project uses yet.
+async fn free_key(tx: &mut dyn Tx, hint: &str) -> AppResult<String> {
+    let base: String = hint.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
+    let base = match check_project_key(&base) {
+        Ok(key) => key.chars().take(8).collect::<String>(),
+        Err(_) => "IMP".to_string(),
+    };
+    for n in 0..10_000 {
+        let candidate = if n == 0 { base.clone() } else { format!("{base}{}", n + 1) };
+        if tx.find_project_by_key(&candidate).await?.is_none() {
+            return Ok(candidate);
+        }
+    }
+    Err(AppError::Internal("no free project key".into()))
+}
+
+/// The project's workflow with every imported status present, existing order kept.
+fn merged_workflow(existing: &[WorkflowStatus], imported: &ImportProject) -> Vec<WorkflowStatus> {
+    let mut workflow = existing.to_vec();
+    for status in &imported.statuses {
+        if !workflow.iter().any(|s| s.name == status.name) {
+            workflow.push(WorkflowStatus { name: status.name.clone(), category: category(status.category) });
+        }
+    }
+    for task in &imported.tasks {
+        if !workflow.iter().any(|s| s.name == task.status) {
+            workflow.push(WorkflowStatus { name: task.status.clone(), category: category(task.category) });
+        }
+    }
+    if workflow.is_empty() {
+        workflow = default_workflow();
+    }
+    workflow
+}
+
+struct Run<'a> {
+    tx: &'a mut dyn Tx,
+    actor: &'a Actor,
+    source: &'static str,
+    summary: ImportSummary,
+    people: HashMap<String, UserId>,
+}
+
+impl Run<'_> {
+    async fn person(&mut self, external_id: &str, display_name: &str, email: Option<&str>) -> AppResult<UserId> {
+        if let Some(id) = self.people.get(external_id) {
+            return Ok(*id);
+        }
+        let name: String = keel_domain::text::required("display_name", display_name, keel_domain::text::NAME_MAX)
+            .unwrap_or_else(|_| external_id.chars().take(keel_domain::text::NAME_MAX).collect());
+        let id = match self.tx.find_user_by_source(self.source, external_id).await? {
+            Some(existing) => {
+                self.summary.unchanged.people += 1;
+                existing.id
+            }
+            None => {
+                // Imported people appear on tasks and comments but cannot log in.
+                let user = User {
+                    id: UserId(0),
+                    login: None,
+                    display_name: name,
+                    email: email.map(str::to_string),
+                    role: Role::Member,
+                    lang: None,
+                    time_zone: "UTC".into(),
+                    can_login: false,
+                    units: vec![],
+                    version: 1,
+                };
+                let id = self.tx.insert_user(&user, Some((self.source, external_id))).await?;
+                record(self.tx, self.actor, "user", id.0, "import", None, Some(&User { id, ..user })).await?;
+                self.summary.created.people += 1;
+                id
+            }
+        };
+        self.people.insert(external_id.to_string(), id);
+        Ok(id)
+    }
+
+    fn person_ref(&self, external_id: &Option<String>) -> Option<UserId> {
+        external_id.as_ref().and_then(|e| self.people.get(e).copied())
+    }
+
+    async fn project(&mut self, imported: &ImportProject) -> AppResult<Project> {
+        let name = keel_domain::text::required("name", &imported.name, keel_domain::text::NAME_MAX)
+            .unwrap_or_else(|_| imported.external_id.clone());
+        match self.tx.find_project_by_source(self.source, &imported.external_id).await? {
+            Some(before) => {
+                let mut project = before.clone();
+                project.name = name;
+                project.description = imported.description.clone();
+                project.workflow = merged_workflow(&before.workflow, imported);
+                project.archived = imported.archived;
+                if project == before {
+                    self.summary.unchanged.projects += 1;
+                } else {
+                    project.version = self.tx.update_project(&project).await?;
+                    record(self.tx, self.actor, "project", project.id.0, "import", Some(&before), Some(&project))
+                        .await?;
+                    self.summary.updated.projects += 1;
+                }
+                self.summary.projects.push(ImportedProject {
+                    id: project.id,
+                    key: project.key.clone(),
+                    name: project.name.clone(),
+                    created: false,
+                });
+                Ok(project)
+            }
+            None => {
+                let mut project = Project {
+                    id: ProjectId(0),
+                    key: free_key(self.tx, &imported.key_hint).await?,
+                    name,
+                    description: imported.description.clone(),
+                    parent_id: None,
+                    owner_id: self.actor.id(),
+                    unit_id: None,
+                    status: if imported.archived { ProjectStatus::Done } else { ProjectStatus::Active },
+                    start_date: None,
+                    target_date: None,
+                    private: false,
+                    workflow: merged_workflow(&[], imported),
+                    key_result_ids: vec![],
+                    source: Some(self.source.to_string()),
+                    archived: imported.archived,
+                    version: 1,
+                    created_at: Utc::now(),
+                };
+                project.id = self.tx.insert_project(&project, Some(&imported.external_id)).await?;
+                record(self.tx, self.actor, "project", project.id.0, "import", None, Some(&project)).await?;
+                self.summary.created.projects += 1;
+                self.summary.projects.push(ImportedProject {
+                    id: project.id,
+                    key: project.key.clone(),
+                    name: project.name.clone(),
+                    created: true,
+                });
+                Ok(project)
+            }
+        }
+    }
+
+    /// Fields an import owns; Keel-side links (KRs, dependencies) are kept.
+    fn apply_fields(&self, task: &mut Task, imported: &ImportTask, parent: Option<TaskId>) {
+        task.title = keel_domain::text::required("title", &imported.title, keel_domain::text::TITLE_MAX)
+            .unwrap_or_else(|_| imported.external_key.clone().unwrap_or_else(|| imported.external_id.clone()));
+        task.description = imported.description.clone();
+        task.status = imported.status.clone();
+        task.category = category(imported.category);
+        task.labels = imported.labels.clone();
+        task.assignee_id = self.person_ref(&imported.assignee);
+        task.reporter_id = self.person_ref(&imported.reporter);
+        task.priority = imported.priority.as_deref().and_then(Priority::parse).unwrap_or(Priority::Medium);
+        task.start_date = imported.start_date;
+        task.due_date = imported.due_date;
+        task.estimate = imported.estimate_hours;
+        task.parent_id = parent;
+        task.archived = imported.archived;
+        task.cancelled = imported.cancelled;
+    }
+
+    async fn task(&mut self, project: &Project, imported: &ImportTask, parent: Option<TaskId>) -> AppResult<TaskId> {
+        let created_at = imported.created_at.unwrap_or_else(Utc::now);
+        let updated_at = imported.updated_at.unwrap_or(created_at);
+        match self.tx.find_task_by_source(self.source, &imported.external_id).await? {
+            Some(before) => {
+                let mut task = before.clone();
+                self.apply_fields(&mut task, imported, parent);
+                if task == before {
+                    self.summary.unchanged.tasks += 1;
+                } else {
+                    task.updated_at = updated_at.max(before.updated_at);
+                    task.version = self.tx.update_task(&task).await?;
+                    record(self.tx, self.actor, "task", task.id.0, "import", Some(&before), Some(&task)).await?;
+                    self.summary.updated.tasks += 1;
+                }
+                Ok(task.id)
+            }
+            None => {
+                let number = self.tx.next_task_number(project.id).await?;
+                let mut task = Task {
+                    id: TaskId(0),
+                    project_id: project.id,
+                    number,
+                    key: format!("{}-{number}", project.key),
+                    title: String::new(),
+                    description: String::new(),
+                    status: String::new(),
+                    category: StatusCategory::Todo,
+                    blocked: false,
+                    blocked_reason: None,
+                    priority: Priority::Medium,
+                    assignee_id: None,
+                    reporter_id: None,
+                    start_date: None,
+                    due_date: None,
+                    estimate: None,
+                    progress: None,
+                    parent_id: None,
+                    labels: vec![],
+                    key_result_ids: vec![],
+                    depends_on: vec![],
+                    cancelled: false,
+                    archived: false,
+                    source: Some(self.source.to_string()),
+                    external_id: Some(imported.external_id.clone()),
+                    created_at,
+                    updated_at,
+                    version: 1,
+                };
+                self.apply_fields(&mut task, imported, parent);
+                task.id = self.tx.insert_task(&task).await?;
+                record(self.tx, self.actor, "task", task.id.0, "import", None, Some(&task)).await?;
+                self.summary.created.tasks += 1;
+                Ok(task.id)
+            }
+        }
+    }
+
+    async fn comments(&mut self, task_id: TaskId, imported: &ImportTask) -> AppResult<()> {
+        for c in &imported.comments {
+            let author_id = self.person_ref(&c.author);
+            let external = format!("{}:{}", imported.external_id, c.external_id);
+            match self.tx.find_comment_by_source(self.source, &external).await? {
+                Some(before) => {
+                    let comment =
+                        Comment { author_id, body: c.body.clone(), created_at: c.created_at, ..before.clone() };
+                    if comment == before {
+                        self.summary.unchanged.comments += 1;
+                    } else {
+                        self.tx.update_comment(&comment).await?;
+                        self.summary.updated.comments += 1;
+                    }
+                }
+                None => {
+                    let comment = Comment {
+                        id: CommentId(0),
+                        task_id,
+                        author_id,
+                        body: c.body.clone(),
+                        created_at: c.created_at,
+                    };
+                    self.tx.insert_comment(&comment, Some((self.source, &external))).await?;
+                    self.summary.created.comments += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl App {
+    /// Imports a parsed batch. Admins only: imports create people and projects.
+    pub async fn import(&self, actor: &Actor, batch: &ImportBatch, dry_run: bool) -> AppResult<ImportSummary> {
+        require_admin(actor)?;
+        let mut tx = self.store.write().await?;
+        let source = batch.source.as_str();
+        let mut run = Run {
+            tx: &mut *tx,
+            actor,
+            source,
+            people: HashMap::new(),
+            summary: ImportSummary {
+                file: batch.file_name.clone(),
+                source: source.to_string(),
+                dry_run,
+                created: Counts::default(),
+                updated: Counts::default(),
+                unchanged: Counts::default(),
+                skipped: batch.skipped.clone(),
+                warnings: batch.warnings.clone(),
+                projects: vec![],
+            },
+        };
+        for person in &batch.people {
+            run.person(&person.external_id, &person.display_name, person.email.as_deref()).await?;
+        }
+        for imported in &batch.projects {
+            // Assignees or authors the people list missed still become people.
+            for task in &imported.tasks {
+                for who in [&task.assignee, &task.reporter]
+                    .into_iter()
+                    .flatten()
+                    .chain(task.comments.iter().filter_map(|c| c.author.as_ref()))
+                {
+                    run.person(who, who, None).await?;
+                }
+            }
+            let project = run.project(imported).await?;
+            // Parents before children: tasks whose parent is not yet written wait a round.
+            let mut written: HashMap<&str, TaskId> = HashMap::new();
+            let mut pending: Vec<&ImportTask> = imported.tasks.iter().collect();
+            while !pending.is_empty() {
+                let before = pending.len();
+                let mut next = Vec::new();
+                for task in pending {
+                    let parent = match &task.parent_external_id {
+                        None => None,
+                        Some(p) => match written.get(p.as_str()) {
+                            Some(id) => Some(*id),
+                            None if imported.tasks.iter().any(|t| &t.external_id == p) => {
+                                next.push(task);
+                                continue;
+                            }
+                            None => {
+                                run.summary.warnings.push(Notice {
+                                    record: Some(task.external_key.clone().unwrap_or_else(|| task.external_id.clone())),
+                                    field: Some("parent".into()),
+                                    message: format!("parent {p} is not in this project; imported without parent"),
+                                });
+                                None
+                            }
+                        },
+                    };
+                    let id = run.task(&project, task, parent).await?;
+                    run.comments(id, task).await?;
+                    written.insert(&task.external_id, id);
+                }
+                if next.len() == before {
+                    // A parent loop in the file: import the rest without parents.
+                    for task in &next {
+                        run.summary.warnings.push(Notice {
+                            record: Some(task.external_id.clone()),
+                            field: Some("parent".into()),
+                            message: "parent chain loops; imported without parent".into(),
+                        });
+                        let id = run.task(&project, task, None).await?;
+                        run.comments(id, task).await?;
+                        written.insert(&task.external_id, id);
+                    }
+                    break;
+                }
+                pending = next;
+            }
+        }
+        let summary = run.summary;
+        if !dry_run {
+            record(&mut *tx, actor, "import", 0, "import", None, Some(&summary)).await?;
+            tx.commit().await?;
+        }
+        Ok(summary)
+    }
+}
