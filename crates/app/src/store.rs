@@ -71,6 +71,7 @@ pub struct ApiToken {
 
 /// One entry of the change record: who changed what, when, before → after.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     pub id: ChangeId,
     pub at: DateTime<Utc>,
@@ -78,7 +79,9 @@ pub struct Change {
     pub entity: String,
     pub entity_id: i64,
     pub action: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub before: Option<serde_json::Value>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub after: Option<serde_json::Value>,
 }
 

@@ -1,1 +1,78 @@
-fn main() {}
+//! The `keel` binary: one small file per subcommand.
+
+mod db;
+mod demo;
+mod import;
+mod serve;
+mod token;
+mod user;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "keel", version, about = "Keel: OKRs bound to the work that delivers them")]
+pub struct Cli {
+    #[command(flatten)]
+    pub db: db::DbArgs,
+    /// Log as JSON lines instead of readable text.
+    #[arg(long, env = "KEEL_LOG_JSON", global = true)]
+    pub log_json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web interface and the API.
+    Serve(serve::ServeArgs),
+    /// Import another tool's export (Trello board JSON, Jira CSV).
+    Import(import::ImportArgs),
+    /// Manage people who log in.
+    User(user::UserArgs),
+    /// Manage API tokens.
+    Token(token::TokenArgs),
+    /// Load the demo organisation into the database.
+    Demo,
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KEEL_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_json);
+    let result = match cli.command {
+        Command::Serve(args) => serve::run(&cli.db, args).await,
+        Command::Import(args) => import::run(&cli.db, args).await,
+        Command::User(args) => user::run(&cli.db, args).await,
+        Command::Token(args) => token::run(&cli.db, args).await,
+        Command::Demo => demo::run(&cli.db).await,
+        Command::Migrate => db::open(&cli.db).await.map(|_| println!("The database schema is up to date.")),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

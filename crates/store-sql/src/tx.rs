@@ -2,7 +2,6 @@
 
 use crate::{Conn, args, misc, okr, users, work};
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use keel_app::StoreError;
 use keel_app::store::*;
 use keel_domain::okr::*;

@@ -1,0 +1,98 @@
+//! `keel import KIND FILE`: brings another tool's export into Keel in one
+//! transaction and prints what it did (or, with --dry-run, would do).
+
+use crate::db::{self, DbArgs};
+use anyhow::{bail, Context};
+use keel_app::import::ImportSummary;
+use keel_app::Actor;
+use keel_import::{ImportBatch, ImportError, Notice};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Kind {
+    /// A Trello board exported as JSON.
+    Trello,
+    /// A Jira issue export as CSV.
+    JiraCsv,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    pub kind: Kind,
+    pub file: PathBuf,
+    /// Show what would happen and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn parse(kind: Kind, file: &std::path::Path) -> anyhow::Result<Result<ImportBatch, ImportError>> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let name = file.display().to_string();
+    Ok(match kind {
+        Kind::Trello => keel_import::trello::parse(&name, &bytes),
+        Kind::JiraCsv => keel_import::jira_csv::parse(&name, &bytes),
+    })
+}
+
+pub async fn run(db_args: &DbArgs, args: ImportArgs) -> anyhow::Result<()> {
+    let batch = match parse(args.kind, &args.file)? {
+        Ok(batch) => batch,
+        Err(e) => {
+            if args.json {
+                println!("{}", serde_json::json!({ "error": e }));
+            }
+            bail!("{}; nothing was imported", e.describe());
+        }
+    };
+    let app = db::open(db_args).await?;
+    let summary = app.import(&Actor::system(), &batch, args.dry_run).await.map_err(|e| anyhow::anyhow!("{e}; nothing was imported"))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print_summary(&summary);
+    }
+    Ok(())
+}
+
+fn notice(n: &Notice) -> String {
+    let mut out = String::new();
+    if let Some(record) = &n.record {
+        out.push_str(record);
+    }
+    if let Some(field) = &n.field {
+        out.push_str(&format!(" [{field}]"));
+    }
+    if !out.is_empty() {
+        out.push_str(": ");
+    }
+    out + &n.message
+}
+
+fn print_summary(s: &ImportSummary) {
+    let verb = if s.dry_run { "Would import" } else { "Imported" };
+    println!("{verb} {} ({}):", s.file, s.source);
+    for (label, c) in [("created", &s.created), ("updated", &s.updated), ("unchanged", &s.unchanged)] {
+        println!("  {label:<9} {} projects, {} tasks, {} comments, {} people", c.projects, c.tasks, c.comments, c.people);
+    }
+    for p in &s.projects {
+        println!("  project {} {} (id {}){}", p.key, p.name, p.id, if p.created { ", new" } else { "" });
+    }
+    if !s.skipped.is_empty() {
+        println!("  skipped {}:", s.skipped.len());
+        for n in &s.skipped {
+            println!("    {}", notice(n));
+        }
+    }
+    if !s.warnings.is_empty() {
+        println!("  warnings {}:", s.warnings.len());
+        for n in &s.warnings {
+            println!("    {}", notice(n));
+        }
+    }
+    if s.dry_run {
+        println!("Dry run: nothing was written.");
+    }
+}

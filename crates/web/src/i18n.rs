@@ -1,0 +1,1 @@
+//! Interface text in Simplified Chinese and English.
