@@ -1,0 +1,310 @@
+//! `keel import` as a user runs it: the real exports in shared/data/real,
+//! on SQLite and PostgreSQL. Every expected number is counted here from the
+//! raw file, never taken from the importer.
+
+use keel_app::store::{Page, TaskFilter};
+use keel_app::{Actor, App, Settings};
+use keel_domain::work::{StatusCategory, Task};
+use keel_domain::{KeyResultId, ProjectId};
+use keel_testkit::{create_pg_database, Backend, TempDir, BACKENDS};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::Arc;
+
+fn real(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real").join(path)
+}
+
+/// A fresh database for the CLI: its URL, and a folder that lives as long as the test.
+async fn database(backend: Backend, dir: &TempDir) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}", dir.path().join("keel.db").display()),
+        Backend::Postgres => create_pg_database().await,
+    }
+}
+
+fn keel(url: &str, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_keel"))
+        .args(args)
+        .env("KEEL_DATABASE_URL", url)
+        .env("KEEL_LOG", "warn")
+        .output()
+        .expect("run keel")
+}
+
+fn import_json(url: &str, kind: &str, file: &Path) -> Value {
+    let out = keel(url, &["import", kind, file.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "keel import failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("summary is JSON")
+}
+
+async fn app_on(url: &str) -> App {
+    let store: Arc<dyn keel_app::store::Store> = if url.starts_with("postgres") {
+        Arc::new(keel_store_postgres::PgStore::open(url, 4).await.unwrap())
+    } else {
+        Arc::new(keel_store_sqlite::SqliteStore::open_url(url).await.unwrap())
+    };
+    App::new(store, Settings::default())
+}
+
+async fn tasks_of(app: &App, project: i64) -> Vec<Task> {
+    let filter = TaskFilter { project_ids: Some(vec![ProjectId(project)]), include_archived: true, ..Default::default() };
+    app.list_tasks(&Actor::system(), filter, Page::ALL).await.unwrap().0
+}
+
+fn project_ids(summary: &Value) -> Vec<i64> {
+    summary["projects"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect()
+}
+
+struct TrelloCounts {
+    open_cards_per_list: BTreeMap<String, usize>,
+    closed_cards: usize,
+    check_items: usize,
+    comments: usize,
+}
+
+/// Counted straight from the board JSON.
+fn count_trello(raw: &Value) -> TrelloCounts {
+    let lists: HashMap<&str, &str> = raw["lists"].as_array().unwrap().iter().map(|l| (l["id"].as_str().unwrap(), l["name"].as_str().unwrap())).collect();
+    let mut open_cards_per_list = BTreeMap::new();
+    let mut closed_cards = 0;
+    for card in raw["cards"].as_array().unwrap() {
+        if card["closed"] == true {
+            closed_cards += 1;
+        } else {
+            *open_cards_per_list.entry(lists[card["idList"].as_str().unwrap()].to_string()).or_default() += 1;
+        }
+    }
+    let check_items = raw["checklists"].as_array().map(|c| c.iter().map(|c| c["checkItems"].as_array().unwrap().len()).sum()).unwrap_or(0);
+    let comments = raw["actions"].as_array().unwrap().iter().filter(|a| a["type"] == "commentCard").count();
+    TrelloCounts { open_cards_per_list, closed_cards, check_items, comments }
+}
+
+#[tokio::test]
+async fn trello_boards_import_exactly_what_the_json_holds() {
+    for backend in BACKENDS {
+        for file in ["trello/deck-fixture-minimal-board.json", "trello/kanban-2016-small-board.json", "trello/clipkit-2015-japanese-board-minified.json"] {
+            let dir = TempDir::new("import");
+            let url = database(backend, &dir).await;
+            let raw: Value = serde_json::from_slice(&std::fs::read(real(file)).unwrap()).unwrap();
+            let expected = count_trello(&raw);
+            let summary = import_json(&url, "trello", &real(file));
+            let app = app_on(&url).await;
+            let tasks = tasks_of(&app, project_ids(&summary)[0]).await;
+            let cards: Vec<&Task> = tasks.iter().filter(|t| t.parent_id.is_none()).collect();
+            let mut open_per_status = BTreeMap::new();
+            for card in cards.iter().filter(|t| !t.archived) {
+                *open_per_status.entry(card.status.clone()).or_default() += 1;
+            }
+            // Lists with no open card appear in neither map.
+            assert_eq!(open_per_status, expected.open_cards_per_list, "{backend:?} {file}");
+            assert_eq!(cards.iter().filter(|t| t.archived).count(), expected.closed_cards, "{backend:?} {file}");
+            assert_eq!(tasks.len() - cards.len(), expected.check_items, "{backend:?} {file} checklist items");
+            assert_eq!(summary["created"]["comments"], expected.comments, "{backend:?} {file}");
+            assert_eq!(summary["created"]["tasks"], tasks.len(), "{backend:?} {file}");
+            // Every card keeps its original id.
+            let ids: HashSet<&str> = raw["cards"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+            assert!(cards.iter().all(|t| ids.contains(t.external_id.as_deref().unwrap())));
+
+            // Importing again updates instead of duplicating.
+            let again = import_json(&url, "trello", &real(file));
+            assert_eq!(again["created"], json!({ "people": 0, "projects": 0, "tasks": 0, "comments": 0 }), "{backend:?} {file}");
+            assert_eq!(again["unchanged"]["tasks"], tasks.len());
+            assert_eq!(tasks_of(&app, project_ids(&again)[0]).await.len(), tasks.len());
+        }
+    }
+}
+
+#[tokio::test]
+async fn trello_comments_keep_their_authors_and_dates() {
+    let dir = TempDir::new("import");
+    let url = database(Backend::Sqlite, &dir).await;
+    let file = real("trello/clipkit-2015-japanese-board-minified.json");
+    let raw: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let summary = import_json(&url, "trello", &file);
+    let app = app_on(&url).await;
+    let tasks = tasks_of(&app, project_ids(&summary)[0]).await;
+    for action in raw["actions"].as_array().unwrap().iter().filter(|a| a["type"] == "commentCard") {
+        let card = action["data"]["card"]["id"].as_str().unwrap();
+        let task = tasks.iter().find(|t| t.external_id.as_deref() == Some(card)).expect("commented card imported");
+        let detail = app.task_detail(&Actor::system(), task.id).await.unwrap();
+        let text = action["data"]["text"].as_str().unwrap();
+        let comment = detail.comments.iter().find(|c| c.body == text).expect("comment text kept exactly");
+        let date: chrono::DateTime<chrono::Utc> = action["date"].as_str().unwrap().parse().unwrap();
+        assert_eq!(comment.created_at, date);
+        let author = app.get_user(&Actor::system(), comment.author_id.expect("author")).await.unwrap();
+        assert_eq!(author.display_name, action["memberCreator"]["fullName"].as_str().unwrap());
+        assert!(!author.can_login, "imported people cannot log in");
+    }
+}
+
+/// Rows of a Jira CSV: (key, parent key or id, status), first occurrence of each key.
+fn jira_rows(file: &str, delimiter: u8, key: &str, parent: Option<&str>, status: Option<&str>) -> Vec<(String, String, String)> {
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_path(real(file)).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name).unwrap();
+    let (k, p, s) = (col(key), parent.map(col), status.map(col));
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let r = record.unwrap();
+        let get = |i: Option<usize>| i.and_then(|i| r.get(i)).unwrap_or("").to_string();
+        if seen.insert(r[k].to_string()) {
+            out.push((r[k].to_string(), get(p), get(s)));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn jira_csv_exports_import_one_task_per_distinct_issue() {
+    let files = [
+        ("jira/jira-plan-export-tsv-named-csv.csv", b'\t', "Key"),
+        ("jira/jira-cloud-all-fields-export-2024.csv", b',', "Issue key"),
+        ("jira/jira-cloud-export-spanish-358cols-head.csv", b',', "Clave de incidencia"),
+        ("jira/jira-rest-flattened-support-tickets.csv", b',', "key"),
+    ];
+    for backend in BACKENDS {
+        for (file, delimiter, key) in files {
+            let dir = TempDir::new("import");
+            let url = database(backend, &dir).await;
+            let rows = jira_rows(file, delimiter, key, None, None);
+            let summary = import_json(&url, "jira-csv", &real(file));
+            let app = app_on(&url).await;
+            let mut imported = Vec::new();
+            for project in project_ids(&summary) {
+                imported.extend(tasks_of(&app, project).await);
+            }
+            let keys: HashSet<&str> = imported.iter().filter_map(|t| t.external_id.as_deref()).collect();
+            assert_eq!(imported.len(), rows.len(), "{backend:?} {file}");
+            assert_eq!(keys.len(), rows.len(), "{backend:?} {file}: no duplicates");
+            let again = import_json(&url, "jira-csv", &real(file));
+            assert_eq!(again["created"]["tasks"], 0, "{backend:?} {file}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_work_kr_bound_to_imported_projects_counts_their_tasks() {
+    for backend in BACKENDS {
+        let dir = TempDir::new("import");
+        let url = database(backend, &dir).await;
+        // Jira plan export: sub-tasks under parents, no estimates (each task weighs 1).
+        let jira = import_json(&url, "jira-csv", &real("jira/jira-plan-export-tsv-named-csv.csv"));
+        let rows = jira_rows("jira/jira-plan-export-tsv-named-csv.csv", b'\t', "Key", Some("Parent"), Some("Status"));
+        let keys: HashSet<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        let parents: HashSet<&str> = rows.iter().map(|r| r.1.as_str()).filter(|p| keys.contains(p)).collect();
+        let leaves: Vec<_> = rows.iter().filter(|r| !parents.contains(r.0.as_str())).collect();
+        let jira_done = leaves.iter().filter(|r| r.2 == "Done").count();
+        // Trello board: lists are statuses; クローズ ("closed") is its done list; no checklists.
+        let trello = import_json(&url, "trello", &real("trello/clipkit-2015-japanese-board-minified.json"));
+        let raw: Value = serde_json::from_slice(&std::fs::read(real("trello/clipkit-2015-japanese-board-minified.json")).unwrap()).unwrap();
+        let done_list = raw["lists"].as_array().unwrap().iter().find(|l| l["name"] == "クローズ").unwrap()["id"].clone();
+        let cards = raw["cards"].as_array().unwrap();
+        let trello_done = cards.iter().filter(|c| c["idList"] == done_list).count();
+
+        let app = app_on(&url).await;
+        let sys = Actor::system();
+        let today = chrono::Utc::now().date_naive();
+        let cycle = app
+            .create_cycle(&sys, keel_app::okr::CycleInput { name: "Q".into(), start_date: today, end_date: today + chrono::Duration::days(90), state: None, parent_id: None })
+            .await
+            .unwrap();
+        let owner = app.add_login_user("owner", "Owner", "password-123", keel_domain::org::Role::Admin).await.unwrap();
+        let o = app
+            .create_objective(&Actor::user(owner.clone()), keel_app::okr::ObjectiveInput {
+                cycle_id: cycle.id,
+                title: "交付导入的项目".into(),
+                description: String::new(),
+                level: keel_domain::okr::ObjectiveLevel::Company,
+                unit_id: None,
+                owner_id: None,
+                parent_objective_id: None,
+                parent_key_result_id: None,
+                private: false,
+            })
+            .await
+            .unwrap();
+        let mut krs: Vec<KeyResultId> = Vec::new();
+        for (summary, title) in [(&jira, "Jira 项目完成"), (&trello, "Trello 看板完成")] {
+            let kr = app
+                .create_key_result(&sys, keel_app::okr::KeyResultInput {
+                    objective_id: o.id,
+                    title: title.into(),
+                    kind: keel_domain::okr::KrKind::Work,
+                    owner_id: Some(owner.id),
+                    weight: None,
+                    start_value: None,
+                    target_value: None,
+                    unit_label: None,
+                    direction: None,
+                    due_date: None,
+                    items: vec![],
+                })
+                .await
+                .unwrap();
+            for project in project_ids(summary) {
+                let p = app.get_project(&sys, ProjectId(project)).await.unwrap();
+                let patch = keel_app::work::ProjectPatch { key_result_ids: Some(vec![kr.id]), version: p.version, ..Default::default() };
+                app.update_project(&sys, p.id, patch).await.unwrap();
+            }
+            krs.push(kr.id);
+        }
+        let tree = app.okr_tree(&sys, cycle.id).await.unwrap();
+        let jira_kr = tree.key_result(krs[0]).unwrap();
+        assert_eq!(jira_kr.work.as_ref().unwrap().counted_tasks, leaves.len(), "{backend:?}");
+        assert!((jira_kr.progress - jira_done as f64 / leaves.len() as f64).abs() < 1e-12, "{backend:?} {} vs {jira_done}/{}", jira_kr.progress, leaves.len());
+        let trello_kr = tree.key_result(krs[1]).unwrap();
+        assert!((trello_kr.progress - trello_done as f64 / cards.len() as f64).abs() < 1e-12, "{backend:?} {} vs {trello_done}/{}", trello_kr.progress, cards.len());
+        let done_tasks: usize = {
+            let mut n = 0;
+            for p in project_ids(&trello) {
+                n += tasks_of(&app, p).await.iter().filter(|t| t.category == StatusCategory::Done).count();
+            }
+            n
+        };
+        assert_eq!(done_tasks, trello_done);
+    }
+}
+
+/// Damaged copies of the real files: a clear error naming the file and
+/// where, a non-zero exit, and nothing written.
+#[tokio::test]
+async fn damaged_files_are_refused_and_nothing_is_written() {
+    let dir = TempDir::new("damaged");
+    let board = std::fs::read(real("trello/kanban-2016-small-board.json")).unwrap();
+    let csv_file = std::fs::read(real("jira/jira-plan-export-tsv-named-csv.csv")).unwrap();
+    let mut flipped = csv_file.clone();
+    flipped[csv_file.len() / 2] = 0xFF;
+    flipped[csv_file.len() / 2 + 1] = 0xFE;
+    let cases: Vec<(&str, &str, Vec<u8>, &str)> = vec![
+        ("trello", "half-board.json", board[..board.len() / 2].to_vec(), "line"),
+        ("jira-csv", "flipped.csv", flipped, "line"),
+        ("jira-csv", "board-named.csv", board.clone(), "Trello"),
+        ("trello", "export.json", csv_file[..csv_file.len() / 2].to_vec(), "half-board"),
+        ("trello", "empty.json", Vec::new(), "empty"),
+    ];
+    for backend in BACKENDS {
+        let url = database(backend, &TempDir::new("db")).await;
+        let url = if backend == Backend::Sqlite { format!("sqlite://{}", dir.path().join("keel.db").display()) } else { url };
+        for (kind, name, bytes, mention) in &cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let out = keel(&url, &["import", kind, path.to_str().unwrap()]);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success(), "{name} must fail");
+            assert!(stderr.contains(name), "{name}: error names the file: {stderr}");
+            let mention = if *mention == "half-board" { "line" } else { mention };
+            assert!(stderr.to_lowercase().contains(&mention.to_lowercase()), "{name}: error says {mention}: {stderr}");
+            assert!(stderr.contains("nothing was imported"), "{stderr}");
+        }
+        // A dry run of a good file writes nothing either.
+        let out = keel(&url, &["import", "trello", real("trello/kanban-2016-small-board.json").to_str().unwrap(), "--dry-run"]);
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stdout).contains("nothing was written"));
+        let app = app_on(&url).await;
+        assert!(app.list_projects(&Actor::system(), Page::ALL).await.unwrap().is_empty(), "{backend:?}: nothing written");
+    }
+}
