@@ -147,7 +147,10 @@ impl App {
         let mut tx = self.store.write().await?;
         let (user, _) = tx.find_user_by_login(login).await?.ok_or(AppError::NotFound("user"))?;
         let token = new_secret("kt_");
-        tx.insert_token(user.id, name, &hash_secret(&token)).await?;
+        let id = tx.insert_token(user.id, name, &hash_secret(&token)).await?;
+        // The record names the token, never its secret.
+        let entry = serde_json::json!({ "user_id": user.id, "name": name });
+        crate::record::record(&mut *tx, &Actor::system(), "api_token", id.0, "create", None, Some(&entry)).await?;
         tx.commit().await?;
         Ok(token)
     }
@@ -164,15 +167,20 @@ impl App {
 
     /// Adds a person who can log in (CLI `keel user add`, the setup page).
     pub async fn add_login_user(&self, login: &str, display_name: &str, password: &str, role: Role) -> AppResult<User> {
-        let login = keel_domain::text::required("login", login, 100)?;
-        let display_name = keel_domain::text::required("display_name", display_name, keel_domain::text::NAME_MAX)?;
-        check_password_rules(password)?;
-        let hash = hash_password(password)?;
+        let user = self.new_login_user(login, display_name, password, role)?;
         let mut tx = self.store.write().await?;
-        let user = User {
+        let user = insert_login_user(&mut *tx, user, password).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Checks the fields of a new login user before anything is written.
+    fn new_login_user(&self, login: &str, display_name: &str, password: &str, role: Role) -> AppResult<User> {
+        check_password_rules(password)?;
+        Ok(User {
             id: UserId(0),
-            login: Some(login),
-            display_name,
+            login: Some(keel_domain::text::required("login", login, 100)?),
+            display_name: keel_domain::text::required("display_name", display_name, keel_domain::text::NAME_MAX)?,
             email: None,
             role,
             lang: None,
@@ -180,20 +188,15 @@ impl App {
             can_login: true,
             units: vec![],
             version: 1,
-        };
-        let id = tx.insert_user(&user, None).await?;
-        tx.set_password(id, &hash).await?;
-        let user = User { id, ..user };
-        crate::record::record(&mut *tx, &Actor::system(), "user", id.0, "create", None::<&User>, Some(&user)).await?;
-        tx.commit().await?;
-        Ok(user)
+        })
     }
 
-    /// On a fresh instance with nobody able to log in: a one-time setup
+    /// On an instance where nobody can log in: a one-time setup
     /// secret for creating the first admin. None once someone exists.
     pub async fn setup_token_if_needed(&self) -> AppResult<Option<String>> {
         let mut tx = self.store.write().await?;
-        if tx.count_users().await? > 0 {
+        // Imported people exist but cannot log in; they do not count.
+        if tx.list_users(crate::store::Page::ALL).await?.iter().any(|u| u.can_login) {
             return Ok(None);
         }
         let token = new_secret("");
@@ -202,7 +205,9 @@ impl App {
         Ok(Some(token))
     }
 
-    /// Uses the setup secret once to create the first admin.
+    /// Uses the setup secret once to create the first admin. The input is
+    /// checked first and the secret is spent in the same transaction that
+    /// creates the admin, so a mistake never burns the link.
     pub async fn complete_setup(
         &self,
         token: &str,
@@ -210,20 +215,29 @@ impl App {
         display_name: &str,
         password: &str,
     ) -> AppResult<User> {
-        {
-            let mut tx = self.store.write().await?;
-            let stored = tx.get_setting(SETUP_KEY).await?;
-            if stored.as_deref() != Some(hash_secret(token).as_str()) {
-                return Err(AppError::forbidden("this setup link is not valid (it may have been used already)"));
-            }
-            tx.delete_setting(SETUP_KEY).await?;
-            tx.commit().await?;
+        let user = self.new_login_user(login, display_name, password, Role::Admin)?;
+        let mut tx = self.store.write().await?;
+        let stored = tx.get_setting(SETUP_KEY).await?;
+        if stored.as_deref() != Some(hash_secret(token).as_str()) {
+            return Err(AppError::forbidden("this setup link is not valid (it may have been used already)"));
         }
-        self.add_login_user(login, display_name, password, Role::Admin).await
+        tx.delete_setting(SETUP_KEY).await?;
+        let user = insert_login_user(&mut *tx, user, password).await?;
+        tx.commit().await?;
+        Ok(user)
     }
 
     pub async fn setup_pending(&self) -> AppResult<bool> {
         let mut tx = self.store.read().await?;
         Ok(tx.get_setting(SETUP_KEY).await?.is_some())
     }
+}
+
+async fn insert_login_user(tx: &mut dyn crate::store::Tx, user: User, password: &str) -> AppResult<User> {
+    let hash = hash_password(password)?;
+    let id = tx.insert_user(&user, None).await?;
+    tx.set_password(id, &hash).await?;
+    let user = User { id, ..user };
+    crate::record::record(tx, &Actor::system(), "user", id.0, "create", None, Some(&user)).await?;
+    Ok(user)
 }

@@ -366,7 +366,7 @@ impl App {
         if cycle.parent_id == Some(cycle.id) {
             return Err(AppError::invalid("parent_id", "a cycle cannot contain itself"));
         }
-        cycle.version = tx.update_cycle(&cycle).await.map_err(|e| stale_or(e, &before))?;
+        cycle.version = save!(tx, update_cycle, get_cycle, cycle);
         record(&mut *tx, actor, "cycle", id.0, "update", Some(&before), Some(&cycle)).await?;
         tx.commit().await?;
         Ok(cycle)
@@ -456,7 +456,7 @@ impl App {
             require(may_create_objective(actor, &o), "you may not move this objective there")?;
         }
         check_alignment(&mut *tx, actor, &o).await?;
-        o.version = tx.update_objective(&o).await.map_err(|e| stale_or(e, &before))?;
+        o.version = save!(tx, update_objective, get_objective, o);
         record(&mut *tx, actor, "objective", id.0, "update", Some(&before), Some(&o)).await?;
         tx.commit().await?;
         Ok(o)
@@ -536,7 +536,7 @@ impl App {
         }
         check_user(&mut *tx, kr.owner_id, "owner_id").await?;
         check_kind_fields(&kr)?;
-        kr.version = tx.update_key_result(&kr).await.map_err(|e| stale_or(e, &before))?;
+        kr.version = save!(tx, update_key_result, get_key_result, kr);
         record(&mut *tx, actor, "key_result", id.0, "update", Some(&before), Some(&kr)).await?;
         tx.commit().await?;
         Ok(kr)
@@ -645,7 +645,7 @@ impl App {
                 .filter(|c| c.value.is_some())
                 .max_by_key(|c| (c.at, c.id));
             let kr = KeyResult { current_value: latest.and_then(|c| c.value), ..before.clone() };
-            tx.update_key_result(&kr).await.map_err(|e| stale_or(e, &before))?;
+            save!(tx, update_key_result, get_key_result, kr);
         }
         record(&mut *tx, actor, "check_in", check_in.id.0, "create", None, Some(&check_in)).await?;
         tx.commit().await?;
@@ -666,10 +666,19 @@ async fn insert_item(tx: &mut dyn Tx, kr: KeyResultId, input: KrItemInput, posit
     Ok(item)
 }
 
-/// A version race lost inside the UPDATE is a 409 like any other.
-pub(crate) fn stale_or<T: Serialize>(e: crate::StoreError, current: &T) -> AppError {
-    match e {
-        crate::StoreError::Stale => conflict(current),
-        other => other.into(),
-    }
+/// Saves a versioned item; when another writer got there first (a race the
+/// version check before the UPDATE cannot see), answers 409 with the row as
+/// it is now.
+macro_rules! save {
+    ($tx:expr, $update:ident, $get:ident, $item:expr) => {
+        match $tx.$update(&$item).await {
+            Ok(version) => version,
+            Err($crate::StoreError::Stale) => {
+                let current = $tx.$get($item.id).await?;
+                return Err($crate::okr::conflict(&current));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
 }
+pub(crate) use save;

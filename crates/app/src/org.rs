@@ -2,7 +2,7 @@
 
 use crate::access::{require, require_admin};
 use crate::auth::{Actor, check_password_rules, hash_password};
-use crate::okr::{check_version, stale_or};
+use crate::okr::{check_version, save};
 use crate::patch::{self, nullable};
 use crate::record::record;
 use crate::store::Page;
@@ -136,7 +136,7 @@ impl App {
                 return Err(AppError::invalid("parent_id", "a unit cannot sit inside itself"));
             }
         }
-        unit.version = tx.update_unit(&unit).await.map_err(|e| stale_or(e, &before))?;
+        unit.version = save!(tx, update_unit, get_unit, unit);
         record(&mut *tx, actor, "unit", id.0, "update", Some(&before), Some(&unit)).await?;
         tx.commit().await?;
         Ok(unit)
@@ -231,7 +231,7 @@ impl App {
             check_password_rules(&password)?;
             tx.set_password(id, &hash_password(&password)?).await?;
         }
-        user.version = tx.update_user(&user).await.map_err(|e| stale_or(e, &before))?;
+        user.version = save!(tx, update_user, get_user, user);
         record(&mut *tx, actor, "user", id.0, "update", Some(&before), Some(&user)).await?;
         tx.commit().await?;
         Ok(user)

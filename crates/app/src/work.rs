@@ -3,7 +3,7 @@
 
 use crate::access::{self, require, require_writer};
 use crate::auth::Actor;
-use crate::okr::{check_version, stale_or, visible_key_result};
+use crate::okr::{check_version, save, visible_key_result};
 use crate::patch::{self, nullable};
 use crate::record::record;
 use crate::store::{Page, TaskFilter, Tx};
@@ -455,11 +455,11 @@ impl App {
                 return Err(AppError::invalid("parent_id", "a project cannot sit inside itself"));
             }
         }
-        p.version = tx.update_project(&p).await.map_err(|e| stale_or(e, &before))?;
+        p.version = save!(tx, update_project, get_project, p);
         record(&mut *tx, actor, "project", id.0, "update", Some(&before), Some(&p)).await?;
+        let shown = visible_krs(&mut *tx, actor, &p.key_result_ids).await?;
         tx.commit().await?;
-        p.key_result_ids = visible_krs(&mut *tx_reader(self).await?, actor, &p.key_result_ids).await?;
-        Ok(p)
+        Ok(Project { key_result_ids: shown, ..p })
     }
 
     /// A project with progress, health and task counts, over its sub-projects too.
@@ -638,7 +638,7 @@ impl App {
         check_task_fields(&t)?;
         check_task_graph(&mut *tx, &t).await?;
         t.updated_at = Utc::now();
-        t.version = tx.update_task(&t).await.map_err(|e| stale_or(e, &before))?;
+        t.version = save!(tx, update_task, get_task, t);
         record(&mut *tx, actor, "task", id.0, "update", Some(&before), Some(&t)).await?;
         tx.commit().await?;
         Ok(t)
@@ -692,10 +692,6 @@ impl App {
         }
         Ok(tx.list_changes(entity, id).await?)
     }
-}
-
-async fn tx_reader(app: &App) -> AppResult<Box<dyn Tx>> {
-    Ok(app.store.read().await?)
 }
 
 fn dedup(labels: Vec<String>) -> Vec<String> {

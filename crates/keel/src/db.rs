@@ -1,7 +1,7 @@
 //! Opening the database every subcommand works on: an SQLite file in the
 //! data folder by default, or whatever `--database-url` names.
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use keel_app::store::Store;
 use keel_app::{App, Settings};
 use std::path::PathBuf;
@@ -24,7 +24,8 @@ pub struct DbArgs {
 pub fn describe(args: &DbArgs) -> String {
     match &args.database_url {
         Some(url) if url.starts_with("postgres") => {
-            let redacted = url.split_once('@').map(|(_, host)| format!("postgres://…@{host}")).unwrap_or_else(|| url.clone());
+            let redacted =
+                url.split_once('@').map(|(_, host)| format!("postgres://…@{host}")).unwrap_or_else(|| url.clone());
             format!("PostgreSQL at {redacted}")
         }
         Some(url) => format!("SQLite at {}", url.trim_start_matches("sqlite://")),
@@ -37,17 +38,24 @@ pub async fn open(args: &DbArgs) -> anyhow::Result<App> {
         bail!("--time-zone {:?} is not an IANA time zone such as Asia/Shanghai", args.time_zone);
     }
     let store: Arc<dyn Store> = match &args.database_url {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            Arc::new(keel_store_postgres::PgStore::open(url, 16).await.with_context(|| format!("opening {}", describe(args)))?)
-        }
-        Some(url) if url.starts_with("sqlite:") => {
-            Arc::new(keel_store_sqlite::SqliteStore::open_url(url).await.with_context(|| format!("opening {}", describe(args)))?)
-        }
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Arc::new(
+            keel_store_postgres::PgStore::open(url, 16).await.with_context(|| format!("opening {}", describe(args)))?,
+        ),
+        Some(url) if url.starts_with("sqlite:") => Arc::new(
+            keel_store_sqlite::SqliteStore::open_url(url)
+                .await
+                .with_context(|| format!("opening {}", describe(args)))?,
+        ),
         Some(url) => bail!("--database-url must start with sqlite:// or postgres:// (got {url:?})"),
         None => {
-            std::fs::create_dir_all(&args.data_dir).with_context(|| format!("creating data folder {}", args.data_dir.display()))?;
+            std::fs::create_dir_all(&args.data_dir)
+                .with_context(|| format!("creating data folder {}", args.data_dir.display()))?;
             let path = args.data_dir.join("keel.db");
-            Arc::new(keel_store_sqlite::SqliteStore::open(&path).await.with_context(|| format!("opening {}", describe(args)))?)
+            Arc::new(
+                keel_store_sqlite::SqliteStore::open(&path)
+                    .await
+                    .with_context(|| format!("opening {}", describe(args)))?,
+            )
         }
     };
     Ok(App::new(store, Settings { default_time_zone: args.time_zone.clone(), ..Settings::default() }))

@@ -2,9 +2,9 @@
 //! transaction and prints what it did (or, with --dry-run, would do).
 
 use crate::db::{self, DbArgs};
-use anyhow::{bail, Context};
-use keel_app::import::ImportSummary;
+use anyhow::{Context, bail};
 use keel_app::Actor;
+use keel_app::import::ImportSummary;
 use keel_import::{ImportBatch, ImportError, Notice};
 use std::path::PathBuf;
 
@@ -48,7 +48,10 @@ pub async fn run(db_args: &DbArgs, args: ImportArgs) -> anyhow::Result<()> {
         }
     };
     let app = db::open(db_args).await?;
-    let summary = app.import(&Actor::system(), &batch, args.dry_run).await.map_err(|e| anyhow::anyhow!("{e}; nothing was imported"))?;
+    let summary = app
+        .import(&Actor::system(), &batch, args.dry_run)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}; nothing was imported"))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
@@ -75,7 +78,10 @@ fn print_summary(s: &ImportSummary) {
     let verb = if s.dry_run { "Would import" } else { "Imported" };
     println!("{verb} {} ({}):", s.file, s.source);
     for (label, c) in [("created", &s.created), ("updated", &s.updated), ("unchanged", &s.unchanged)] {
-        println!("  {label:<9} {} projects, {} tasks, {} comments, {} people", c.projects, c.tasks, c.comments, c.people);
+        println!(
+            "  {label:<9} {} projects, {} tasks, {} comments, {} people",
+            c.projects, c.tasks, c.comments, c.people
+        );
     }
     for p in &s.projects {
         println!("  project {} {} (id {}){}", p.key, p.name, p.id, if p.created { ", new" } else { "" });

@@ -20,7 +20,8 @@ pub struct ServeArgs {
 
 pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     let app = db::open(db_args).await?;
-    let listener = tokio::net::TcpListener::bind(&args.bind).await.with_context(|| format!("listening on {}", args.bind))?;
+    let listener =
+        tokio::net::TcpListener::bind(&args.bind).await.with_context(|| format!("listening on {}", args.bind))?;
     let address = listener.local_addr()?;
     let base = format!("http://{address}");
     println!("Keel is serving {} on {base}", db::describe(db_args));

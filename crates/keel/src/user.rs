@@ -45,7 +45,13 @@ pub async fn run(db_args: &DbArgs, args: UserArgs) -> anyhow::Result<()> {
             } else {
                 (keel_app::auth::new_secret("").chars().take(16).collect(), true)
             };
-            let role = if admin { Role::Admin } else if viewer { Role::Viewer } else { Role::Member };
+            let role = if admin {
+                Role::Admin
+            } else if viewer {
+                Role::Viewer
+            } else {
+                Role::Member
+            };
             let name = name.unwrap_or_else(|| login.clone());
             let user = app.add_login_user(&login, &name, &password, role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("Added {} ({}) as {}.", user.display_name, login, role.as_str());

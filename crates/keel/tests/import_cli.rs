@@ -6,8 +6,8 @@ use keel_app::store::{Page, TaskFilter};
 use keel_app::{Actor, App, Settings};
 use keel_domain::work::{StatusCategory, Task};
 use keel_domain::{KeyResultId, ProjectId};
-use keel_testkit::{create_pg_database, Backend, TempDir, BACKENDS};
-use serde_json::{json, Value};
+use keel_testkit::{BACKENDS, Backend, TempDir, create_pg_database};
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -50,7 +50,8 @@ async fn app_on(url: &str) -> App {
 }
 
 async fn tasks_of(app: &App, project: i64) -> Vec<Task> {
-    let filter = TaskFilter { project_ids: Some(vec![ProjectId(project)]), include_archived: true, ..Default::default() };
+    let filter =
+        TaskFilter { project_ids: Some(vec![ProjectId(project)]), include_archived: true, ..Default::default() };
     app.list_tasks(&Actor::system(), filter, Page::ALL).await.unwrap().0
 }
 
@@ -67,7 +68,12 @@ struct TrelloCounts {
 
 /// Counted straight from the board JSON.
 fn count_trello(raw: &Value) -> TrelloCounts {
-    let lists: HashMap<&str, &str> = raw["lists"].as_array().unwrap().iter().map(|l| (l["id"].as_str().unwrap(), l["name"].as_str().unwrap())).collect();
+    let lists: HashMap<&str, &str> = raw["lists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["id"].as_str().unwrap(), l["name"].as_str().unwrap()))
+        .collect();
     let mut open_cards_per_list = BTreeMap::new();
     let mut closed_cards = 0;
     for card in raw["cards"].as_array().unwrap() {
@@ -77,7 +83,10 @@ fn count_trello(raw: &Value) -> TrelloCounts {
             *open_cards_per_list.entry(lists[card["idList"].as_str().unwrap()].to_string()).or_default() += 1;
         }
     }
-    let check_items = raw["checklists"].as_array().map(|c| c.iter().map(|c| c["checkItems"].as_array().unwrap().len()).sum()).unwrap_or(0);
+    let check_items = raw["checklists"]
+        .as_array()
+        .map(|c| c.iter().map(|c| c["checkItems"].as_array().unwrap().len()).sum())
+        .unwrap_or(0);
     let comments = raw["actions"].as_array().unwrap().iter().filter(|a| a["type"] == "commentCard").count();
     TrelloCounts { open_cards_per_list, closed_cards, check_items, comments }
 }
@@ -85,7 +94,11 @@ fn count_trello(raw: &Value) -> TrelloCounts {
 #[tokio::test]
 async fn trello_boards_import_exactly_what_the_json_holds() {
     for backend in BACKENDS {
-        for file in ["trello/deck-fixture-minimal-board.json", "trello/kanban-2016-small-board.json", "trello/clipkit-2015-japanese-board-minified.json"] {
+        for file in [
+            "trello/deck-fixture-minimal-board.json",
+            "trello/kanban-2016-small-board.json",
+            "trello/clipkit-2015-japanese-board-minified.json",
+        ] {
             let dir = TempDir::new("import");
             let url = database(backend, &dir).await;
             let raw: Value = serde_json::from_slice(&std::fs::read(real(file)).unwrap()).unwrap();
@@ -105,12 +118,17 @@ async fn trello_boards_import_exactly_what_the_json_holds() {
             assert_eq!(summary["created"]["comments"], expected.comments, "{backend:?} {file}");
             assert_eq!(summary["created"]["tasks"], tasks.len(), "{backend:?} {file}");
             // Every card keeps its original id.
-            let ids: HashSet<&str> = raw["cards"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+            let ids: HashSet<&str> =
+                raw["cards"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
             assert!(cards.iter().all(|t| ids.contains(t.external_id.as_deref().unwrap())));
 
             // Importing again updates instead of duplicating.
             let again = import_json(&url, "trello", &real(file));
-            assert_eq!(again["created"], json!({ "people": 0, "projects": 0, "tasks": 0, "comments": 0 }), "{backend:?} {file}");
+            assert_eq!(
+                again["created"],
+                json!({ "people": 0, "projects": 0, "tasks": 0, "comments": 0 }),
+                "{backend:?} {file}"
+            );
             assert_eq!(again["unchanged"]["tasks"], tasks.len());
             assert_eq!(tasks_of(&app, project_ids(&again)[0]).await.len(), tasks.len());
         }
@@ -141,7 +159,13 @@ async fn trello_comments_keep_their_authors_and_dates() {
 }
 
 /// Rows of a Jira CSV: (key, parent key or id, status), first occurrence of each key.
-fn jira_rows(file: &str, delimiter: u8, key: &str, parent: Option<&str>, status: Option<&str>) -> Vec<(String, String, String)> {
+fn jira_rows(
+    file: &str,
+    delimiter: u8,
+    key: &str,
+    parent: Option<&str>,
+    status: Option<&str>,
+) -> Vec<(String, String, String)> {
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_path(real(file)).unwrap();
     let headers = reader.headers().unwrap().clone();
     let col = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name).unwrap();
@@ -200,8 +224,11 @@ async fn a_work_kr_bound_to_imported_projects_counts_their_tasks() {
         let jira_done = leaves.iter().filter(|r| r.2 == "Done").count();
         // Trello board: lists are statuses; クローズ ("closed") is its done list; no checklists.
         let trello = import_json(&url, "trello", &real("trello/clipkit-2015-japanese-board-minified.json"));
-        let raw: Value = serde_json::from_slice(&std::fs::read(real("trello/clipkit-2015-japanese-board-minified.json")).unwrap()).unwrap();
-        let done_list = raw["lists"].as_array().unwrap().iter().find(|l| l["name"] == "クローズ").unwrap()["id"].clone();
+        let raw: Value =
+            serde_json::from_slice(&std::fs::read(real("trello/clipkit-2015-japanese-board-minified.json")).unwrap())
+                .unwrap();
+        let done_list =
+            raw["lists"].as_array().unwrap().iter().find(|l| l["name"] == "クローズ").unwrap()["id"].clone();
         let cards = raw["cards"].as_array().unwrap();
         let trello_done = cards.iter().filter(|c| c["idList"] == done_list).count();
 
@@ -209,45 +236,64 @@ async fn a_work_kr_bound_to_imported_projects_counts_their_tasks() {
         let sys = Actor::system();
         let today = chrono::Utc::now().date_naive();
         let cycle = app
-            .create_cycle(&sys, keel_app::okr::CycleInput { name: "Q".into(), start_date: today, end_date: today + chrono::Duration::days(90), state: None, parent_id: None })
+            .create_cycle(
+                &sys,
+                keel_app::okr::CycleInput {
+                    name: "Q".into(),
+                    start_date: today,
+                    end_date: today + chrono::Duration::days(90),
+                    state: None,
+                    parent_id: None,
+                },
+            )
             .await
             .unwrap();
         let owner = app.add_login_user("owner", "Owner", "password-123", keel_domain::org::Role::Admin).await.unwrap();
         let o = app
-            .create_objective(&Actor::user(owner.clone()), keel_app::okr::ObjectiveInput {
-                cycle_id: cycle.id,
-                title: "交付导入的项目".into(),
-                description: String::new(),
-                level: keel_domain::okr::ObjectiveLevel::Company,
-                unit_id: None,
-                owner_id: None,
-                parent_objective_id: None,
-                parent_key_result_id: None,
-                private: false,
-            })
+            .create_objective(
+                &Actor::user(owner.clone()),
+                keel_app::okr::ObjectiveInput {
+                    cycle_id: cycle.id,
+                    title: "交付导入的项目".into(),
+                    description: String::new(),
+                    level: keel_domain::okr::ObjectiveLevel::Company,
+                    unit_id: None,
+                    owner_id: None,
+                    parent_objective_id: None,
+                    parent_key_result_id: None,
+                    private: false,
+                },
+            )
             .await
             .unwrap();
         let mut krs: Vec<KeyResultId> = Vec::new();
         for (summary, title) in [(&jira, "Jira 项目完成"), (&trello, "Trello 看板完成")] {
             let kr = app
-                .create_key_result(&sys, keel_app::okr::KeyResultInput {
-                    objective_id: o.id,
-                    title: title.into(),
-                    kind: keel_domain::okr::KrKind::Work,
-                    owner_id: Some(owner.id),
-                    weight: None,
-                    start_value: None,
-                    target_value: None,
-                    unit_label: None,
-                    direction: None,
-                    due_date: None,
-                    items: vec![],
-                })
+                .create_key_result(
+                    &sys,
+                    keel_app::okr::KeyResultInput {
+                        objective_id: o.id,
+                        title: title.into(),
+                        kind: keel_domain::okr::KrKind::Work,
+                        owner_id: Some(owner.id),
+                        weight: None,
+                        start_value: None,
+                        target_value: None,
+                        unit_label: None,
+                        direction: None,
+                        due_date: None,
+                        items: vec![],
+                    },
+                )
                 .await
                 .unwrap();
             for project in project_ids(summary) {
                 let p = app.get_project(&sys, ProjectId(project)).await.unwrap();
-                let patch = keel_app::work::ProjectPatch { key_result_ids: Some(vec![kr.id]), version: p.version, ..Default::default() };
+                let patch = keel_app::work::ProjectPatch {
+                    key_result_ids: Some(vec![kr.id]),
+                    version: p.version,
+                    ..Default::default()
+                };
                 app.update_project(&sys, p.id, patch).await.unwrap();
             }
             krs.push(kr.id);
@@ -255,9 +301,19 @@ async fn a_work_kr_bound_to_imported_projects_counts_their_tasks() {
         let tree = app.okr_tree(&sys, cycle.id).await.unwrap();
         let jira_kr = tree.key_result(krs[0]).unwrap();
         assert_eq!(jira_kr.work.as_ref().unwrap().counted_tasks, leaves.len(), "{backend:?}");
-        assert!((jira_kr.progress - jira_done as f64 / leaves.len() as f64).abs() < 1e-12, "{backend:?} {} vs {jira_done}/{}", jira_kr.progress, leaves.len());
+        assert!(
+            (jira_kr.progress - jira_done as f64 / leaves.len() as f64).abs() < 1e-12,
+            "{backend:?} {} vs {jira_done}/{}",
+            jira_kr.progress,
+            leaves.len()
+        );
         let trello_kr = tree.key_result(krs[1]).unwrap();
-        assert!((trello_kr.progress - trello_done as f64 / cards.len() as f64).abs() < 1e-12, "{backend:?} {} vs {trello_done}/{}", trello_kr.progress, cards.len());
+        assert!(
+            (trello_kr.progress - trello_done as f64 / cards.len() as f64).abs() < 1e-12,
+            "{backend:?} {} vs {trello_done}/{}",
+            trello_kr.progress,
+            cards.len()
+        );
         let done_tasks: usize = {
             let mut n = 0;
             for p in project_ids(&trello) {
@@ -288,7 +344,8 @@ async fn damaged_files_are_refused_and_nothing_is_written() {
     ];
     for backend in BACKENDS {
         let url = database(backend, &TempDir::new("db")).await;
-        let url = if backend == Backend::Sqlite { format!("sqlite://{}", dir.path().join("keel.db").display()) } else { url };
+        let url =
+            if backend == Backend::Sqlite { format!("sqlite://{}", dir.path().join("keel.db").display()) } else { url };
         for (kind, name, bytes, mention) in &cases {
             let path = dir.path().join(name);
             std::fs::write(&path, bytes).unwrap();
@@ -301,10 +358,16 @@ async fn damaged_files_are_refused_and_nothing_is_written() {
             assert!(stderr.contains("nothing was imported"), "{stderr}");
         }
         // A dry run of a good file writes nothing either.
-        let out = keel(&url, &["import", "trello", real("trello/kanban-2016-small-board.json").to_str().unwrap(), "--dry-run"]);
+        let out = keel(
+            &url,
+            &["import", "trello", real("trello/kanban-2016-small-board.json").to_str().unwrap(), "--dry-run"],
+        );
         assert!(out.status.success());
         assert!(String::from_utf8_lossy(&out.stdout).contains("nothing was written"));
         let app = app_on(&url).await;
-        assert!(app.list_projects(&Actor::system(), Page::ALL).await.unwrap().is_empty(), "{backend:?}: nothing written");
+        assert!(
+            app.list_projects(&Actor::system(), Page::ALL).await.unwrap().is_empty(),
+            "{backend:?}: nothing written"
+        );
     }
 }

@@ -1,9 +1,9 @@
 //! One error type for HTTP: typed client errors with a machine code and the
 //! field at fault, internal errors logged once and returned opaque.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use keel_app::AppError;
 use serde::Serialize;
 
@@ -47,12 +47,15 @@ impl ApiError {
     pub fn parts(&self) -> (StatusCode, ErrorDetail) {
         let detail = |code, message: String, field: Option<String>| ErrorDetail { code, message, field, current: None };
         match &self.0 {
-            AppError::Unauthorized => (StatusCode::UNAUTHORIZED, detail("unauthorized", "log in or send an API token".into(), None)),
+            AppError::Unauthorized => {
+                (StatusCode::UNAUTHORIZED, detail("unauthorized", "log in or send an API token".into(), None))
+            }
             AppError::Forbidden(why) => (StatusCode::FORBIDDEN, detail("forbidden", why.clone(), None)),
             AppError::NotFound(what) => (StatusCode::NOT_FOUND, detail("not_found", format!("{what} not found"), None)),
-            AppError::Invalid { field, message } => {
-                (StatusCode::UNPROCESSABLE_ENTITY, detail("invalid", format!("{field}: {message}"), Some(field.clone())))
-            }
+            AppError::Invalid { field, message } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                detail("invalid", format!("{field}: {message}"), Some(field.clone())),
+            ),
             AppError::Conflict { message, current } => (
                 StatusCode::CONFLICT,
                 ErrorDetail {
@@ -64,7 +67,10 @@ impl ApiError {
             ),
             AppError::Internal(msg) => {
                 tracing::error!(error.message = %msg, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, detail("internal", "something went wrong on the server; it has been logged".into(), None))
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    detail("internal", "something went wrong on the server; it has been logged".into(), None),
+                )
             }
         }
     }

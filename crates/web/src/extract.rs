@@ -1,11 +1,11 @@
 //! Extractors: who is calling (API token, or session cookie with its CSRF
 //! token), and JSON/query bodies whose rejections speak our error format.
 
-use crate::error::ApiError;
 use crate::AppState;
+use crate::error::ApiError;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, Method};
+use axum::http::{Method, header};
 use keel_app::{Actor, AppError};
 use serde::de::DeserializeOwned;
 

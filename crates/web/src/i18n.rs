@@ -1,1 +1,280 @@
-//! Interface text in Simplified Chinese and English.
+//! Interface text in Simplified Chinese and English. Every message is one
+//! variant of [`Msg`] with both translations side by side, so a missing
+//! translation is a compile error, not a blank on a page.
+
+use keel_domain::org::Lang;
+use std::fmt::Display;
+
+macro_rules! catalog {
+    ($($key:ident => $zh:literal, $en:literal;)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Msg { $($key),* }
+
+        impl Msg {
+            /// Every message, for tests that check the catalog is complete.
+            pub const ALL: &'static [Msg] = &[$(Msg::$key),*];
+        }
+
+        /// The text of a message in a language.
+        pub fn t(lang: Lang, key: Msg) -> &'static str {
+            match (lang, key) {
+                $((Lang::Zh, Msg::$key) => $zh, (Lang::En, Msg::$key) => $en,)*
+            }
+        }
+    };
+}
+
+/// A message with its `{}` placeholders filled in order.
+pub fn tf(lang: Lang, key: Msg, args: &[&dyn Display]) -> String {
+    let mut out = String::new();
+    let mut args = args.iter();
+    let mut parts = t(lang, key).split("{}").peekable();
+    while let Some(part) = parts.next() {
+        out.push_str(part);
+        if parts.peek().is_some() {
+            match args.next() {
+                Some(arg) => out.push_str(&arg.to_string()),
+                None => out.push_str("{}"),
+            }
+        }
+    }
+    out
+}
+
+catalog! {
+    // Frame of every page.
+    SkipToContent => "跳到正文", "Skip to content";
+    MainNav => "主导航", "Main navigation";
+    NavOkrs => "目标与关键结果", "OKRs";
+    NavProjects => "项目", "Projects";
+    Logout => "退出登录", "Log out";
+    SignedInAs => "当前用户", "Signed in as";
+    Language => "界面语言", "Interface language";
+    LangZh => "中文", "中文";
+    LangEn => "English", "English";
+    // Log in and first start.
+    LoginTitle => "登录 Keel", "Log in to Keel";
+    LoginName => "登录名", "Login";
+    Password => "密码", "Password";
+    LoginButton => "登录", "Log in";
+    LoginFailed => "登录名或密码不正确。", "Wrong login or password.";
+    SetupTitle => "首次启动：创建管理员", "First start: create the administrator";
+    SetupIntro => "这是全新的 Keel 实例。请创建第一个管理员账号，之后可以在系统中添加其他成员。", "This Keel instance is new. Create the first administrator; you can add everyone else afterwards.";
+    DisplayName => "显示名称", "Display name";
+    PasswordRule => "至少 8 个字符", "At least 8 characters";
+    SetupButton => "创建并登录", "Create and log in";
+    SetupUnavailable => "初始化已完成，或此链接无效。请直接登录。", "Setup is complete or this link is not valid. Please log in.";
+    SetupLinkInvalid => "此初始化链接无效（可能已被使用）。", "This setup link is not valid (it may have been used already).";
+    FieldInvalid => "请检查此项：{}", "Please check this field: {}";
+    PasswordTooShort => "密码至少需要 8 个字符。", "The password needs at least 8 characters.";
+    // Errors.
+    ErrorTitle => "出错了", "Something is wrong";
+    ErrForbidden => "你没有权限执行此操作。", "You are not allowed to do this.";
+    ErrCsrf => "表单已过期或并非来自 Keel，请刷新页面后重试。", "This form has expired or did not come from Keel. Reload the page and try again.";
+    ErrNotFound => "找不到该页面或条目，或你无权查看。", "This page or item does not exist, or you may not see it.";
+    ErrInvalid => "输入有误。", "Some input is not valid.";
+    ErrConflict => "该条目刚被他人修改，请刷新页面后重试。", "Someone else changed this item just now. Reload the page and try again.";
+    ErrInternal => "服务器出错了，错误已记录。", "Something went wrong on the server; it has been logged.";
+    BackToOkrs => "返回目标总览", "Back to OKRs";
+    // OKR overview.
+    OkrsTitle => "目标与关键结果", "Objectives and key results";
+    Cycle => "周期", "Cycle";
+    Cycles => "选择周期", "Choose a cycle";
+    NoCycles => "还没有 OKR 周期。管理员可以通过 API 或 keel 命令行创建周期。", "There is no OKR cycle yet. An administrator can create one through the API or the keel command line.";
+    NoObjectives => "这个周期还没有目标。", "This cycle has no objectives yet.";
+    ExpectedToday => "按时间进度，今天（{}）应完成 {}", "Expected by today ({}): {}";
+    ExpectedShare => "按时间进度应完成 {}", "expected by today: {}";
+    ForecastLabel => "期末预测", "Forecast";
+    CycleDates => "{} 至 {}", "{} to {}";
+    Owner => "负责人", "Owner";
+    Level => "层级", "Level";
+    LevelCompany => "公司", "Company";
+    LevelUnit => "部门", "Unit";
+    LevelIndividual => "个人", "Individual";
+    Private => "私密", "Private";
+    Objective => "目标", "Objective";
+    KeyResults => "关键结果", "Key results";
+    NoKeyResults => "还没有关键结果。", "No key results yet.";
+    Progress => "进度", "Progress";
+    StatusNotStarted => "未开始", "Not started";
+    StatusOnTrack => "正常", "On track";
+    StatusAtRisk => "有风险", "At risk";
+    StatusOffTrack => "落后", "Off track";
+    StatusDone => "已完成", "Done";
+    KindMetric => "指标", "Metric";
+    KindThreshold => "阈值", "Threshold";
+    KindMilestone => "里程碑", "Milestones";
+    KindWork => "工作进度", "Work";
+    KindChildren => "下级目标", "Aligned objectives";
+    Confidence => "信心 {}/10", "Confidence {}/10";
+    Forecast => "预计期末 {}", "Forecast at cycle end: {}";
+    ForecastReaches => "（可达 70%）", " (reaches 70%)";
+    ForecastMisses => "（达不到 70%）", " (below 70%)";
+    Current => "当前", "Current";
+    Start => "起始", "Start";
+    Target => "目标值", "Target";
+    NoValueYet => "尚未填报", "Nothing recorded yet";
+    // Key result page.
+    Numbers => "数值", "Numbers";
+    Kind => "类型", "Kind";
+    Weight => "权重", "Weight";
+    DueDate => "截止日期", "Due date";
+    Status => "状态", "Status";
+    StatusOverridden => "状态由负责人手动设定，原因：{}", "Status set by the owner because: {}";
+    Rule => "进度计算规则", "How progress is computed";
+    RuleMetric => "(当前值 − 起始值) / (目标值 − 起始值)", "(current − start) / (target − start)";
+    RuleThresholdAtLeast => "数值不低于 {} 时为 100%，否则为 0", "100% while the value stays at or above {}, else 0";
+    RuleThresholdAtMost => "数值不高于 {} 时为 100%，否则为 0", "100% while the value stays at or below {}, else 0";
+    RuleMilestone => "已完成里程碑的权重 / 里程碑总权重", "weight of done milestones / total weight";
+    RuleWork => "Σ 估时×进度 / Σ 估时，按关联任务计", "Σ estimate × progress / Σ estimate, over the linked tasks";
+    RuleWorkNumbers => "已完成权重 {} / 总权重 {}，计入 {} 个任务", "{} of {} weight done; tasks counted: {}";
+    RuleChildren => "对齐到此关键结果的各目标进度的平均值", "mean progress of the objectives aligned under it";
+    AlignedCount => "{} 个下级目标", "Aligned objectives: {}";
+    Milestones => "里程碑清单", "Milestone checklist";
+    MarkDone => "标记为完成", "Mark done";
+    MarkUndone => "标记为未完成", "Mark not done";
+    Finished => "已完成", "Done";
+    NotFinished => "未完成", "Not done";
+    LinkedProjects => "关联项目", "Linked projects";
+    NoLinkedProjects => "没有关联项目。", "No linked projects.";
+    CheckIns => "进展记录", "Check-ins";
+    NoCheckIns => "还没有进展记录。", "No check-ins yet.";
+    When => "时间", "When";
+    Author => "填写人", "By";
+    Value => "数值", "Value";
+    Note => "说明", "Note";
+    NewCheckIn => "更新进展", "Check in";
+    ValueLabel => "新数值（{}）", "New value ({})";
+    ConfidenceLabel => "信心（0–10）", "Confidence (0–10)";
+    Submit => "提交", "Submit";
+    NotANumber => "请输入一个数字。", "Enter a number.";
+    ConfidenceRange => "信心必须是 0 到 10 之间的整数。", "Confidence must be a whole number from 0 to 10.";
+    DerivedNoValue => "此关键结果的进度由系统计算，更新进展时无需填写数值。", "This key result's progress is computed; a check-in records confidence and a note.";
+    // Projects.
+    ProjectsTitle => "项目", "Projects";
+    NoProjects => "还没有项目。", "There are no projects yet.";
+    Project => "项目", "Project";
+    Key => "编号", "Key";
+    Name => "名称", "Name";
+    Health => "健康度", "Health";
+    HealthGreen => "健康", "Healthy";
+    HealthYellow => "需关注", "Needs attention";
+    HealthRed => "危险", "In trouble";
+    HealthAllGood => "进度符合计划，没有逾期或受阻的任务。", "On schedule, nothing overdue or blocked.";
+    ReasonBehind => "进度落后：按时间应完成 {}，实际完成 {}", "Behind schedule: {} expected by today, {} done";
+    ReasonPastTarget => "已超过目标日期 {} 天", "{} d past the target date";
+    ReasonOverdue => "{} 个任务逾期", "Overdue tasks: {}";
+    ReasonBlocked => "{} 个任务受阻", "Blocked tasks: {}";
+    Supports => "支撑的关键结果", "Supports key results";
+    StartDate => "开始日期", "Start date";
+    TargetDate => "目标日期", "Target date";
+    ProjectPlanned => "计划中", "Planned";
+    ProjectActive => "进行中", "Active";
+    ProjectOnHold => "已暂停", "On hold";
+    ProjectDone => "已完成", "Done";
+    ProjectCancelled => "已取消", "Cancelled";
+    OpenTasks => "未完成任务", "Open tasks";
+    DoneTasks => "已完成任务", "Done tasks";
+    OverdueTasks => "逾期任务", "Overdue tasks";
+    BlockedTasks => "受阻任务", "Blocked tasks";
+    SubProjects => "子项目", "Sub-projects";
+    Tasks => "任务", "Tasks";
+    NoTasks => "没有任务。", "No tasks.";
+    Title => "标题", "Title";
+    Assignee => "经办人", "Assignee";
+    Unassigned => "未分配", "Unassigned";
+    Blocked => "受阻", "Blocked";
+    OverdueDays => "逾期 {} 天", "{} d overdue";
+    Nothing => "无", "None";
+    // Task page.
+    Reporter => "报告人", "Reporter";
+    Priority => "优先级", "Priority";
+    PriorityLowest => "最低", "Lowest";
+    PriorityLow => "低", "Low";
+    PriorityMedium => "中", "Medium";
+    PriorityHigh => "高", "High";
+    PriorityHighest => "最高", "Highest";
+    Estimate => "估时", "Estimate";
+    Hours => "{} 小时", "{} h";
+    HoursLogged => "已登记工时", "Hours logged";
+    Labels => "标签", "Labels";
+    BlockedReason => "受阻原因", "Blocked because";
+    Description => "描述", "Description";
+    NoDescription => "暂无描述。", "No description.";
+    ParentTask => "父任务", "Parent task";
+    SubTasks => "子任务", "Sub-tasks";
+    Comments => "评论", "Comments";
+    NoComments => "暂无评论。", "No comments yet.";
+    CommentLabel => "评论（支持 Markdown）", "Comment (Markdown)";
+    AddComment => "发表评论", "Add comment";
+    ChangeStatus => "更改状态", "Change status";
+    Save => "保存", "Save";
+    History => "变更记录", "History";
+    NoHistory => "暂无变更记录。", "No changes recorded.";
+    Who => "操作人", "Who";
+    Action => "操作", "Action";
+    ActionCreate => "创建", "Created";
+    ActionUpdate => "修改", "Changed";
+    ActionDelete => "删除", "Deleted";
+    ChangedFields => "修改了：{}", "Changed: {}";
+    SystemActor => "系统", "System";
+    Created => "创建于", "Created";
+    Updated => "更新于", "Updated";
+    Cancelled => "已取消", "Cancelled";
+    Archived => "已归档", "Archived";
+    Dependencies => "前置任务", "Depends on";
+    // Default workflow statuses, shown translated; stored names stay as they are.
+    WfTodo => "待办", "To do";
+    WfInProgress => "进行中", "In progress";
+    WfInReview => "评审中", "In review";
+    WfDone => "已完成", "Done";
+    // Task fields named in the history.
+    FieldDescription => "描述", "description";
+    FieldStatus => "状态", "status";
+    FieldTitle => "标题", "title";
+    FieldBlocked => "受阻", "blocked";
+    FieldPriority => "优先级", "priority";
+    FieldAssignee => "经办人", "assignee";
+    FieldStartDate => "开始日期", "start date";
+    FieldDueDate => "截止日期", "due date";
+    FieldEstimate => "估时", "estimate";
+    FieldProgress => "进度", "progress";
+    FieldLabels => "标签", "labels";
+    FieldParent => "父任务", "parent task";
+    FieldKeyResults => "关联关键结果", "key results";
+    FieldDependencies => "前置任务", "dependencies";
+    FieldCancelled => "取消", "cancelled";
+    FieldArchived => "归档", "archived";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Messages spelled the same in both languages on purpose: language names
+    /// are shown in their own language so a reader can always find theirs.
+    const SAME_IN_BOTH: &[Msg] = &[Msg::LangZh, Msg::LangEn];
+
+    #[test]
+    fn every_message_exists_in_both_languages() {
+        assert!(Msg::ALL.len() > 100);
+        for &key in Msg::ALL {
+            let (zh, en) = (t(Lang::Zh, key), t(Lang::En, key));
+            assert!(!zh.trim().is_empty(), "{key:?} has no Chinese text");
+            assert!(!en.trim().is_empty(), "{key:?} has no English text");
+            if !SAME_IN_BOTH.contains(&key) {
+                assert_ne!(zh, en, "{key:?} is not translated");
+                assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{key:?} zh has no Chinese: {zh}");
+            }
+            assert_eq!(zh.matches("{}").count(), en.matches("{}").count(), "{key:?} placeholders differ");
+        }
+    }
+
+    #[test]
+    fn placeholders_fill_in_order() {
+        assert_eq!(tf(Lang::Zh, Msg::Forecast, &[&"72%"]), "预计期末 72%");
+        assert_eq!(tf(Lang::En, Msg::RuleWorkNumbers, &[&3, &10, &4]), "3 of 10 weight done; tasks counted: 4");
+        // A missing argument leaves the placeholder visible rather than panicking.
+        assert_eq!(tf(Lang::En, Msg::OverdueDays, &[]), "{} d overdue");
+    }
+}

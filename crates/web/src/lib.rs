@@ -8,9 +8,9 @@ pub mod extract;
 pub mod i18n;
 pub mod pages;
 
-use axum::http::{header, HeaderValue};
-use axum::routing::get;
 use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::get;
 use keel_app::App;
 use std::sync::Arc;
 use tower_http::set_header::SetResponseHeaderLayer;

@@ -5,10 +5,10 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use common::{close, f, Harness};
+use common::{Harness, close, f};
 use keel_domain::org::Role;
 use keel_testkit::BACKENDS;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// Today in Asia/Shanghai (UTC+8 all year), the zone test people live in.
 fn shanghai_today() -> NaiveDate {
@@ -48,23 +48,46 @@ async fn okr_numbers_follow_the_product_definition() {
         let expected = 30.0 / 91.0;
         let unit = id(&h.post("/api/v1/units", json!({ "name": "SaaS事业部", "region": "Chengdu" })).await);
 
-        let o1 = id(&h.post("/api/v1/objectives", json!({ "cycle_id": cycle_id, "title": "提升用户留存率", "level": "company" })).await);
+        let o1 = id(&h
+            .post("/api/v1/objectives", json!({ "cycle_id": cycle_id, "title": "提升用户留存率", "level": "company" }))
+            .await);
         let kr = |o: i64, title: &str, kind: &str, extra: Value| {
             let mut body = json!({ "objective_id": o, "title": title, "kind": kind });
             body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
             body
         };
-        let metric = id(&h.post("/api/v1/key-results", kr(o1, "留存率提升至45%", "metric", json!({ "start_value": 38.0, "target_value": 45.0, "unit_label": "%" }))).await);
-        let threshold =
-            id(&h.post("/api/v1/key-results", kr(o1, "可用性 ≥ 99.9%", "threshold", json!({ "target_value": 99.9, "direction": "at_least" }))).await);
-        let children = id(&h.post("/api/v1/key-results", kr(o1, "各事业部目标达成", "children", json!({ "weight": 2.0 }))).await);
+        let metric = id(&h
+            .post(
+                "/api/v1/key-results",
+                kr(
+                    o1,
+                    "留存率提升至45%",
+                    "metric",
+                    json!({ "start_value": 38.0, "target_value": 45.0, "unit_label": "%" }),
+                ),
+            )
+            .await);
+        let threshold = id(&h
+            .post(
+                "/api/v1/key-results",
+                kr(o1, "可用性 ≥ 99.9%", "threshold", json!({ "target_value": 99.9, "direction": "at_least" })),
+            )
+            .await);
+        let children =
+            id(&h.post("/api/v1/key-results", kr(o1, "各事业部目标达成", "children", json!({ "weight": 2.0 }))).await);
 
         let o2 = id(&h
             .post("/api/v1/objectives", json!({ "cycle_id": cycle_id, "title": "打造更易用的后台", "level": "unit", "unit_id": unit, "parent_key_result_id": children }))
             .await);
-        let k40 = id(&h.post("/api/v1/key-results", kr(o2, "a", "metric", json!({ "start_value": 0.0, "target_value": 10.0 }))).await);
-        let k05 = id(&h.post("/api/v1/key-results", kr(o2, "b", "metric", json!({ "start_value": 0.0, "target_value": 100.0 }))).await);
-        let k15 = id(&h.post("/api/v1/key-results", kr(o2, "c", "metric", json!({ "start_value": 0.0, "target_value": 100.0 }))).await);
+        let k40 = id(&h
+            .post("/api/v1/key-results", kr(o2, "a", "metric", json!({ "start_value": 0.0, "target_value": 10.0 })))
+            .await);
+        let k05 = id(&h
+            .post("/api/v1/key-results", kr(o2, "b", "metric", json!({ "start_value": 0.0, "target_value": 100.0 })))
+            .await);
+        let k15 = id(&h
+            .post("/api/v1/key-results", kr(o2, "c", "metric", json!({ "start_value": 0.0, "target_value": 100.0 })))
+            .await);
 
         let o3 = id(&h
             .post("/api/v1/objectives", json!({ "cycle_id": cycle_id, "title": "按期交付专项", "level": "individual", "parent_objective_id": o2 }))
@@ -72,20 +95,35 @@ async fn okr_numbers_follow_the_product_definition() {
         let milestone = id(&h
             .post(
                 "/api/v1/key-results",
-                kr(o3, "里程碑", "milestone", json!({ "items": [
+                kr(
+                    o3,
+                    "里程碑",
+                    "milestone",
+                    json!({ "items": [
                     { "title": "方案评审", "weight": 1.0, "done": true },
                     { "title": "灰度上线", "weight": 2.0, "done": true },
-                    { "title": "全量上线", "weight": 2.0 } ] })),
+                    { "title": "全量上线", "weight": 2.0 } ] }),
+                ),
             )
             .await);
         let work = id(&h.post("/api/v1/key-results", kr(o3, "专项按计划交付", "work", json!({}))).await);
-        let idle = id(&h.post("/api/v1/key-results", kr(o3, "无人记录", "metric", json!({ "start_value": 0.0, "target_value": 10.0, "weight": 0.0 }))).await);
+        let idle = id(&h
+            .post(
+                "/api/v1/key-results",
+                kr(o3, "无人记录", "metric", json!({ "start_value": 0.0, "target_value": 10.0, "weight": 0.0 })),
+            )
+            .await);
 
         // Check-ins: three on the metric KR at known instants, the others once.
         let now = Utc::now();
-        let ats: Vec<DateTime<Utc>> = vec![now - Duration::days(20), now - Duration::days(10), now - Duration::minutes(1)];
+        let ats: Vec<DateTime<Utc>> =
+            vec![now - Duration::days(20), now - Duration::days(10), now - Duration::minutes(1)];
         for (at, value) in ats.iter().zip([39.0, 40.5, 41.6]) {
-            h.post(&format!("/api/v1/key-results/{metric}/check-ins"), json!({ "value": value, "confidence": 7, "note": "周报", "at": at })).await;
+            h.post(
+                &format!("/api/v1/key-results/{metric}/check-ins"),
+                json!({ "value": value, "confidence": 7, "note": "周报", "at": at }),
+            )
+            .await;
         }
         for (k, v) in [(threshold, 99.95), (k40, 4.0), (k05, 5.0), (k15, 15.0)] {
             h.post(&format!("/api/v1/key-results/{k}/check-ins"), json!({ "value": v })).await;
@@ -104,7 +142,11 @@ async fn okr_numbers_follow_the_product_definition() {
         task(&h, p, "t4a", json!({ "parent_id": parent, "status": "Done" })).await;
         task(&h, p, "t4b", json!({ "parent_id": parent })).await;
         let cancelled = task(&h, p, "t5", json!({ "estimate": 5.0, "status": "Done" })).await;
-        h.patch(&format!("/api/v1/tasks/{}", id(&cancelled)), json!({ "cancelled": true, "version": cancelled["version"] })).await;
+        h.patch(
+            &format!("/api/v1/tasks/{}", id(&cancelled)),
+            json!({ "cancelled": true, "version": cancelled["version"] }),
+        )
+        .await;
         task(&h, p, "t6", json!({ "estimate": 0.0, "status": "Done" })).await;
         task(&h, sub, "t7", json!({ "estimate": 2.0, "status": "Done" })).await;
         task(&h, other, "t8", json!({ "estimate": 3.0, "status": "Done", "key_result_ids": [work] })).await;
@@ -114,7 +156,8 @@ async fn okr_numbers_follow_the_product_definition() {
         assert!(close(f(&tree["expected"]), expected), "{backend:?} expected share");
         let order: Vec<i64> = tree["objectives"].as_array().unwrap().iter().map(id).collect();
         assert_eq!(order, vec![o1, o2, o3], "{backend:?}: roots first, each followed by its subtree");
-        let krs: Vec<&Value> = tree["objectives"].as_array().unwrap().iter().flat_map(|o| o["key_results"].as_array().unwrap()).collect();
+        let krs: Vec<&Value> =
+            tree["objectives"].as_array().unwrap().iter().flat_map(|o| o["key_results"].as_array().unwrap()).collect();
         let find = |k: i64| krs.iter().find(|v| id(v) == k).copied().unwrap();
         let status = |k: i64| find(k)["status"].as_str().unwrap().to_string();
 
@@ -143,7 +186,8 @@ async fn okr_numbers_follow_the_product_definition() {
         // Forecast: least squares over the three check-ins, read at the end of the cycle's last day in Shanghai.
         let end = (today + Duration::days(61)).and_hms_opt(0, 0, 0).unwrap().and_utc() - Duration::hours(8);
         let day = |t: DateTime<Utc>| (t - ats[0]).num_milliseconds() as f64 / 86_400_000.0;
-        let points: Vec<(f64, f64)> = ats.iter().zip([1.0 / 7.0, 2.5 / 7.0, 3.6 / 7.0]).map(|(t, p)| (day(*t), p)).collect();
+        let points: Vec<(f64, f64)> =
+            ats.iter().zip([1.0 / 7.0, 2.5 / 7.0, 3.6 / 7.0]).map(|(t, p)| (day(*t), p)).collect();
         let at_end = least_squares_at(&points, day(end));
         let forecast = &find(metric)["forecast"];
         assert!((f(&forecast["progress_at_end"]) - at_end).abs() < 1e-6, "{backend:?} forecast {forecast} vs {at_end}");
@@ -159,10 +203,21 @@ async fn okr_numbers_follow_the_product_definition() {
 
         // An override needs a reason, and then wins over the schedule.
         let v = single["version"].clone();
-        let (code, body) = h.call(Method::PATCH, &format!("/api/v1/key-results/{metric}"), Some(&h.admin), Some(json!({ "status_override": "at_risk", "version": v }))).await;
+        let (code, body) = h
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/key-results/{metric}"),
+                Some(&h.admin),
+                Some(json!({ "status_override": "at_risk", "version": v })),
+            )
+            .await;
         assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["error"]["field"], "override_reason");
-        h.patch(&format!("/api/v1/key-results/{metric}"), json!({ "status_override": "at_risk", "override_reason": "渠道预算被砍", "version": v })).await;
+        h.patch(
+            &format!("/api/v1/key-results/{metric}"),
+            json!({ "status_override": "at_risk", "override_reason": "渠道预算被砍", "version": v }),
+        )
+        .await;
         let single = h.get(&format!("/api/v1/key-results/{metric}")).await;
         assert_eq!(single["status"], "at_risk");
         assert_eq!(single["status_overridden"], true);
@@ -188,7 +243,14 @@ async fn a_stale_update_gets_409_with_the_current_state() {
         assert_eq!(t["key"], "RET-1");
         let first = h.patch(&format!("/api/v1/tasks/{}", id(&t)), json!({ "title": "第一次修改", "version": 1 })).await;
         assert_eq!(first["version"], 2);
-        let (code, body) = h.call(Method::PATCH, &format!("/api/v1/tasks/{}", id(&t)), Some(&h.admin), Some(json!({ "title": "迟到的修改", "version": 1 }))).await;
+        let (code, body) = h
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/tasks/{}", id(&t)),
+                Some(&h.admin),
+                Some(json!({ "title": "迟到的修改", "version": 1 })),
+            )
+            .await;
         assert_eq!(code, StatusCode::CONFLICT, "{backend:?}");
         assert_eq!(body["error"]["code"], "conflict");
         assert_eq!(body["error"]["current"]["title"], "第一次修改");
@@ -208,15 +270,23 @@ async fn roles_and_private_items_are_enforced_everywhere() {
     for backend in BACKENDS {
         let h = Harness::new(backend).await;
         let today = shanghai_today();
-        let cycle = id(&h.post("/api/v1/cycles", json!({ "name": "Q", "start_date": today, "end_date": today + Duration::days(90) })).await);
+        let cycle = id(&h
+            .post("/api/v1/cycles", json!({ "name": "Q", "start_date": today, "end_date": today + Duration::days(90) }))
+            .await);
         let saas = id(&h.post("/api/v1/units", json!({ "name": "SaaS" })).await);
         let (_, insider) = h.person("insider", Role::Member, vec![saas]).await;
         let (_, outsider) = h.person("outsider", Role::Member, vec![]).await;
         let (_, viewer) = h.person("viewer", Role::Viewer, vec![saas]).await;
 
         let body = json!({ "cycle_id": cycle, "title": "公司目标", "level": "company" });
-        assert_eq!(h.call(Method::POST, "/api/v1/objectives", Some(&viewer), Some(body.clone())).await.0, StatusCode::FORBIDDEN);
-        assert_eq!(h.call(Method::POST, "/api/v1/objectives", Some(&outsider), Some(body)).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(
+            h.call(Method::POST, "/api/v1/objectives", Some(&viewer), Some(body.clone())).await.0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            h.call(Method::POST, "/api/v1/objectives", Some(&outsider), Some(body)).await.0,
+            StatusCode::FORBIDDEN
+        );
         assert_eq!(h.call(Method::GET, "/api/v1/cycles", None, None).await.0, StatusCode::UNAUTHORIZED);
         assert_eq!(h.call(Method::GET, "/api/v1/cycles", Some("kt_forged"), None).await.0, StatusCode::UNAUTHORIZED);
 
@@ -229,43 +299,88 @@ async fn roles_and_private_items_are_enforced_everywhere() {
             .call(Method::POST, "/api/v1/key-results", Some(&insider), Some(json!({ "objective_id": secret, "title": "秘密KR", "kind": "metric", "start_value": 0, "target_value": 10 })))
             .await;
         let kr = id(&kr);
-        let (code, hidden) = h.call(Method::POST, "/api/v1/projects", Some(&insider), Some(json!({ "key": "HID", "name": "秘密项目", "unit_id": saas, "private": true }))).await;
+        let (code, hidden) = h
+            .call(
+                Method::POST,
+                "/api/v1/projects",
+                Some(&insider),
+                Some(json!({ "key": "HID", "name": "秘密项目", "unit_id": saas, "private": true })),
+            )
+            .await;
         assert_eq!(code, StatusCode::CREATED);
         let hidden = id(&hidden);
-        let (_, hidden_task) = h.call(Method::POST, "/api/v1/tasks", Some(&insider), Some(json!({ "project_id": hidden, "title": "秘密任务" }))).await;
+        let (_, hidden_task) = h
+            .call(
+                Method::POST,
+                "/api/v1/tasks",
+                Some(&insider),
+                Some(json!({ "project_id": hidden, "title": "秘密任务" })),
+            )
+            .await;
         let hidden_task = id(&hidden_task);
-        let open = id(&h.post("/api/v1/projects", json!({ "key": "OPN", "name": "公开项目", "key_result_ids": [kr] })).await);
+        let open =
+            id(&h.post("/api/v1/projects", json!({ "key": "OPN", "name": "公开项目", "key_result_ids": [kr] })).await);
         task(&h, open, "公开任务", json!({ "key_result_ids": [kr] })).await;
 
         for (who, sees) in [(&insider, true), (&outsider, false), (&h.admin, true), (&viewer, true)] {
             let h = &h;
             let get = |path: String| async move { h.call(Method::GET, &path, Some(who), None).await };
             let (_, list) = get(format!("/api/v1/objectives?cycle_id={cycle}")).await;
-            assert_eq!(list["items"].as_array().unwrap().iter().any(|o| id(o) == secret), sees, "{backend:?} objective list");
+            assert_eq!(
+                list["items"].as_array().unwrap().iter().any(|o| id(o) == secret),
+                sees,
+                "{backend:?} objective list"
+            );
             assert_eq!(get(format!("/api/v1/objectives/{secret}")).await.0 == StatusCode::OK, sees);
             assert_eq!(get(format!("/api/v1/key-results/{kr}")).await.0 == StatusCode::OK, sees);
             let (_, tree) = get(format!("/api/v1/cycles/{cycle}/tree")).await;
             assert_eq!(tree["objectives"].as_array().unwrap().len(), usize::from(sees));
             let (_, projects) = get("/api/v1/projects".into()).await;
-            assert_eq!(projects["items"].as_array().unwrap().iter().any(|p| id(p) == hidden), sees, "{backend:?} project list");
+            assert_eq!(
+                projects["items"].as_array().unwrap().iter().any(|p| id(p) == hidden),
+                sees,
+                "{backend:?} project list"
+            );
             let (_, tasks) = get("/api/v1/tasks".into()).await;
             assert_eq!(tasks["total"], json!(if sees { 2 } else { 1 }), "{backend:?} task count");
             assert_eq!(get(format!("/api/v1/tasks/{hidden_task}")).await.0 == StatusCode::OK, sees);
             let (_, open_project) = get(format!("/api/v1/projects/{open}")).await;
-            assert_eq!(open_project["key_result_ids"], if sees { json!([kr]) } else { json!([]) }, "{backend:?} links to hidden KRs");
+            assert_eq!(
+                open_project["key_result_ids"],
+                if sees { json!([kr]) } else { json!([]) },
+                "{backend:?} links to hidden KRs"
+            );
         }
         // Changing: viewers never; members only what they own, are assigned, or their unit owns.
         let (_, t) = h.call(Method::GET, &format!("/api/v1/tasks/{hidden_task}"), Some(&insider), None).await;
         let patch = json!({ "title": "改", "version": t["version"] });
-        assert_eq!(h.call(Method::PATCH, &format!("/api/v1/tasks/{hidden_task}"), Some(&viewer), Some(patch.clone())).await.0, StatusCode::FORBIDDEN);
-        assert_eq!(h.call(Method::PATCH, &format!("/api/v1/tasks/{hidden_task}"), Some(&outsider), Some(patch.clone())).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(
+            h.call(Method::PATCH, &format!("/api/v1/tasks/{hidden_task}"), Some(&viewer), Some(patch.clone())).await.0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            h.call(Method::PATCH, &format!("/api/v1/tasks/{hidden_task}"), Some(&outsider), Some(patch.clone()))
+                .await
+                .0,
+            StatusCode::NOT_FOUND
+        );
         let admins = id(&h.post("/api/v1/projects", json!({ "key": "ADM", "name": "admin's" })).await);
         let foreign = task(&h, admins, "别人的任务", json!({})).await;
         let patch = json!({ "title": "改", "version": foreign["version"] });
-        assert_eq!(h.call(Method::PATCH, &format!("/api/v1/tasks/{}", id(&foreign)), Some(&outsider), Some(patch)).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(
+            h.call(Method::PATCH, &format!("/api/v1/tasks/{}", id(&foreign)), Some(&outsider), Some(patch)).await.0,
+            StatusCode::FORBIDDEN
+        );
         // An outsider keeping the hidden link when editing the public project's links.
         let (_, open_project) = h.call(Method::GET, &format!("/api/v1/projects/{open}"), Some(&h.admin), None).await;
-        let (code, _) = h.call(Method::PATCH, &format!("/api/v1/users/1"), Some(&outsider), Some(json!({ "role": "admin", "version": 1 }))).await;
+        let (code, _) = h
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/users/1"),
+                Some(&outsider),
+                Some(json!({ "role": "admin", "version": 1 })),
+            )
+            .await;
         assert_eq!(code, StatusCode::FORBIDDEN, "members cannot make anyone admin");
         assert_eq!(open_project["key_result_ids"], json!([kr]));
     }
@@ -275,13 +390,29 @@ async fn roles_and_private_items_are_enforced_everywhere() {
 async fn errors_name_the_code_and_the_field() {
     for backend in BACKENDS {
         let h = Harness::new(backend).await;
-        let (code, body) = h.call(Method::POST, "/api/v1/cycles", Some(&h.admin), Some(json!({ "name": "x", "start_date": "2026-13-01", "end_date": "2026-12-31" }))).await;
+        let (code, body) = h
+            .call(
+                Method::POST,
+                "/api/v1/cycles",
+                Some(&h.admin),
+                Some(json!({ "name": "x", "start_date": "2026-13-01", "end_date": "2026-12-31" })),
+            )
+            .await;
         assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(body["error"]["code"], "invalid");
         assert_eq!(body["error"]["field"], "body");
-        let (code, body) = h.call(Method::POST, "/api/v1/cycles", Some(&h.admin), Some(json!({ "name": "x", "start_date": "2026-12-31", "end_date": "2026-10-01" }))).await;
+        let (code, body) = h
+            .call(
+                Method::POST,
+                "/api/v1/cycles",
+                Some(&h.admin),
+                Some(json!({ "name": "x", "start_date": "2026-12-31", "end_date": "2026-10-01" })),
+            )
+            .await;
         assert_eq!((code, body["error"]["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("end_date")));
-        let cycle = id(&h.post("/api/v1/cycles", json!({ "name": "Q", "start_date": "2026-10-01", "end_date": "2026-12-31" })).await);
+        let cycle = id(&h
+            .post("/api/v1/cycles", json!({ "name": "Q", "start_date": "2026-10-01", "end_date": "2026-12-31" }))
+            .await);
         let o = id(&h.post("/api/v1/objectives", json!({ "cycle_id": cycle, "title": "O", "level": "company" })).await);
         let (code, body) = h
             .call(Method::POST, "/api/v1/key-results", Some(&h.admin), Some(json!({ "objective_id": o, "title": "flat", "kind": "metric", "start_value": 5, "target_value": 5 })))
@@ -303,7 +434,8 @@ async fn text_of_any_script_survives_and_limits_count_characters() {
     for backend in BACKENDS {
         let h = Harness::new(backend).await;
         let p = id(&h.post("/api/v1/projects", json!({ "key": "TXT", "name": "多语言 ✓" })).await);
-        for title in ["提升用户留存率", "ユーザー維持率", "เพิ่มอัตราการรักษา", "🎯🚀 𝄞 emoji"] {
+        for title in ["提升用户留存率", "ユーザー維持率", "เพิ่มอัตราการรักษา", "🎯🚀 𝄞 emoji"]
+        {
             let t = task(&h, p, title, json!({ "description": format!("{title}\n\n**{title}**") })).await;
             let back = h.get(&format!("/api/v1/tasks/{}", id(&t))).await;
             assert_eq!(back["title"].as_str().unwrap().as_bytes(), title.as_bytes(), "{backend:?}");
@@ -312,7 +444,14 @@ async fn text_of_any_script_survives_and_limits_count_characters() {
         // 500 characters of 3-byte CJK and of 4-byte emoji fit; 501 do not.
         for ch in ["留", "🎯"] {
             task(&h, p, &ch.repeat(500), json!({})).await;
-            let (code, body) = h.call(Method::POST, "/api/v1/tasks", Some(&h.admin), Some(json!({ "project_id": p, "title": ch.repeat(501) }))).await;
+            let (code, body) = h
+                .call(
+                    Method::POST,
+                    "/api/v1/tasks",
+                    Some(&h.admin),
+                    Some(json!({ "project_id": p, "title": ch.repeat(501) })),
+                )
+                .await;
             assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?}");
             assert_eq!(body["error"]["field"], "title");
         }
@@ -327,12 +466,26 @@ async fn dependency_cycles_are_refused_with_the_cycle_named() {
         let a = task(&h, p, "a", json!({})).await;
         let b = task(&h, p, "b", json!({ "depends_on": [id(&a)] })).await;
         task(&h, p, "c", json!({ "depends_on": [id(&b)] })).await;
-        let (code, body) = h.call(Method::PATCH, &format!("/api/v1/tasks/{}", id(&a)), Some(&h.admin), Some(json!({ "depends_on": [3], "version": 1 }))).await;
+        let (code, body) = h
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/tasks/{}", id(&a)),
+                Some(&h.admin),
+                Some(json!({ "depends_on": [3], "version": 1 })),
+            )
+            .await;
         assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?} {body}");
         assert_eq!(body["error"]["field"], "depends_on");
         let message = body["error"]["message"].as_str().unwrap();
         assert!(message.contains("DEP-1 → DEP-3 → DEP-2 → DEP-1"), "{message}");
-        let (code, _) = h.call(Method::PATCH, &format!("/api/v1/tasks/{}", id(&a)), Some(&h.admin), Some(json!({ "depends_on": [id(&a)], "version": 1 }))).await;
+        let (code, _) = h
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/tasks/{}", id(&a)),
+                Some(&h.admin),
+                Some(json!({ "depends_on": [id(&a)], "version": 1 })),
+            )
+            .await;
         assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
     }
 }
@@ -363,21 +516,52 @@ async fn openapi_document_matches_the_real_routes() {
     assert_eq!(doc["openapi"].as_str().unwrap().chars().next(), Some('3'));
     let mut operations = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
-        for method in item.as_object().unwrap().keys().filter(|k| ["get", "post", "patch", "put", "delete"].contains(&k.as_str())) {
+        for method in
+            item.as_object().unwrap().keys().filter(|k| ["get", "post", "patch", "put", "delete"].contains(&k.as_str()))
+        {
             operations.push(format!("{} {path}", method.to_uppercase()));
         }
     }
     operations.sort();
     let expected = [
-        "GET /api/v1/cycles", "POST /api/v1/cycles", "GET /api/v1/cycles/{id}", "PATCH /api/v1/cycles/{id}", "GET /api/v1/cycles/{id}/tree",
-        "GET /api/v1/objectives", "POST /api/v1/objectives", "GET /api/v1/objectives/{id}", "PATCH /api/v1/objectives/{id}",
-        "GET /api/v1/key-results", "POST /api/v1/key-results", "GET /api/v1/key-results/{id}", "PATCH /api/v1/key-results/{id}",
-        "GET /api/v1/key-results/{id}/check-ins", "POST /api/v1/key-results/{id}/check-ins", "POST /api/v1/key-results/{id}/items",
-        "PATCH /api/v1/key-results/{id}/items/{item_id}", "GET /api/v1/units", "POST /api/v1/units", "GET /api/v1/units/{id}",
-        "PATCH /api/v1/units/{id}", "GET /api/v1/users", "POST /api/v1/users", "GET /api/v1/users/{id}", "PATCH /api/v1/users/{id}",
-        "GET /api/v1/me", "GET /api/v1/projects", "POST /api/v1/projects", "GET /api/v1/projects/{id}", "PATCH /api/v1/projects/{id}",
-        "GET /api/v1/tasks", "POST /api/v1/tasks", "GET /api/v1/tasks/{id}", "PATCH /api/v1/tasks/{id}", "GET /api/v1/tasks/{id}/comments",
-        "POST /api/v1/tasks/{id}/comments", "POST /api/v1/tasks/{id}/worklogs", "GET /api/v1/tasks/{id}/history",
+        "GET /api/v1/cycles",
+        "POST /api/v1/cycles",
+        "GET /api/v1/cycles/{id}",
+        "PATCH /api/v1/cycles/{id}",
+        "GET /api/v1/cycles/{id}/tree",
+        "GET /api/v1/objectives",
+        "POST /api/v1/objectives",
+        "GET /api/v1/objectives/{id}",
+        "PATCH /api/v1/objectives/{id}",
+        "GET /api/v1/key-results",
+        "POST /api/v1/key-results",
+        "GET /api/v1/key-results/{id}",
+        "PATCH /api/v1/key-results/{id}",
+        "GET /api/v1/key-results/{id}/check-ins",
+        "POST /api/v1/key-results/{id}/check-ins",
+        "POST /api/v1/key-results/{id}/items",
+        "PATCH /api/v1/key-results/{id}/items/{item_id}",
+        "GET /api/v1/units",
+        "POST /api/v1/units",
+        "GET /api/v1/units/{id}",
+        "PATCH /api/v1/units/{id}",
+        "GET /api/v1/users",
+        "POST /api/v1/users",
+        "GET /api/v1/users/{id}",
+        "PATCH /api/v1/users/{id}",
+        "GET /api/v1/me",
+        "GET /api/v1/projects",
+        "POST /api/v1/projects",
+        "GET /api/v1/projects/{id}",
+        "PATCH /api/v1/projects/{id}",
+        "GET /api/v1/tasks",
+        "POST /api/v1/tasks",
+        "GET /api/v1/tasks/{id}",
+        "PATCH /api/v1/tasks/{id}",
+        "GET /api/v1/tasks/{id}/comments",
+        "POST /api/v1/tasks/{id}/comments",
+        "POST /api/v1/tasks/{id}/worklogs",
+        "GET /api/v1/tasks/{id}/history",
     ];
     let mut expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
     expected.sort();
@@ -389,9 +573,35 @@ async fn openapi_document_matches_the_real_routes() {
         let (code, body) = h.call(method.parse().unwrap(), &path, Some(&h.admin), body).await;
         assert_ne!(code, StatusCode::METHOD_NOT_ALLOWED, "{op}");
         // A handler's 404 explains itself in JSON; the router's is empty.
-        assert!(code != StatusCode::NOT_FOUND || body["error"]["code"] == "not_found", "{op} is documented but not routed");
+        assert!(
+            code != StatusCode::NOT_FOUND || body["error"]["code"] == "not_found",
+            "{op} is documented but not routed"
+        );
     }
     // And an undocumented path really is not served.
     let (code, _) = h.call(Method::GET, "/api/v1/nothing-here", Some(&h.admin), None).await;
     assert_eq!(code, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_setup_link_creates_one_admin_and_survives_a_bad_attempt() {
+    for backend in BACKENDS {
+        let db = keel_testkit::fresh(backend).await;
+        let app = keel_app::App::new(db.store.clone(), Default::default());
+        let token = app.setup_token_if_needed().await.unwrap().expect("nobody can log in yet");
+        let short = app.complete_setup(&token, "root", "管理员", "short").await;
+        assert!(
+            matches!(short, Err(keel_app::AppError::Invalid { ref field, .. }) if field == "password"),
+            "{backend:?}"
+        );
+        let admin = app.complete_setup(&token, "root", "管理员", "long enough password").await.unwrap();
+        assert_eq!(admin.role, Role::Admin);
+        assert!(matches!(
+            app.complete_setup(&token, "root2", "x", "long enough password").await,
+            Err(keel_app::AppError::Forbidden(_))
+        ));
+        assert!(app.setup_token_if_needed().await.unwrap().is_none(), "{backend:?}");
+        assert!(app.login("root", "long enough password").await.is_ok());
+        assert!(app.login("root", "wrong password!").await.is_err());
+    }
 }

@@ -26,13 +26,21 @@ async fn sixteen_concurrent_writers_lose_nothing() {
         writers.push(tokio::spawn(async move {
             let mut statuses = Vec::new();
             for i in 0..EACH {
-                let body = json!({ "project_id": project, "title": format!("writer {w} task {i} 🎯"), "estimate": 1.5 });
-                let response = client.post(format!("{base}/api/v1/tasks")).bearer_auth(&token).json(&body).send().await.unwrap();
+                let body =
+                    json!({ "project_id": project, "title": format!("writer {w} task {i} 🎯"), "estimate": 1.5 });
+                let response =
+                    client.post(format!("{base}/api/v1/tasks")).bearer_auth(&token).json(&body).send().await.unwrap();
                 let status = response.status().as_u16();
                 let created: serde_json::Value = response.json().await.unwrap();
                 // Every created task is then edited once, so updates race too.
                 let patch = json!({ "status": "In progress", "version": created["version"] });
-                let edited = client.patch(format!("{base}/api/v1/tasks/{}", created["id"])).bearer_auth(&token).json(&patch).send().await.unwrap();
+                let edited = client
+                    .patch(format!("{base}/api/v1/tasks/{}", created["id"]))
+                    .bearer_auth(&token)
+                    .json(&patch)
+                    .send()
+                    .await
+                    .unwrap();
                 statuses.push((status, edited.status().as_u16()));
             }
             statuses
@@ -43,7 +51,11 @@ async fn sixteen_concurrent_writers_lose_nothing() {
         all.extend(writer.await.unwrap());
     }
     assert_eq!(all.len(), WRITERS * EACH);
-    assert!(all.iter().all(|(create, edit)| *create == 201 && *edit == 200), "failures: {:?}", all.iter().filter(|s| **s != (201, 200)).collect::<Vec<_>>());
+    assert!(
+        all.iter().all(|(create, edit)| *create == 201 && *edit == 200),
+        "failures: {:?}",
+        all.iter().filter(|s| **s != (201, 200)).collect::<Vec<_>>()
+    );
 
     let listing = h.get(&format!("/api/v1/tasks?project_id={project}&limit=500")).await;
     let items = listing["items"].as_array().unwrap();

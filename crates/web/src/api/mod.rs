@@ -6,8 +6,8 @@ mod okr;
 mod org;
 mod work;
 
-use crate::error::ErrorBody;
 use crate::AppState;
+use crate::error::ErrorBody;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -34,10 +34,21 @@ struct Security;
 impl Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("token", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A token from `keel token create`")).build()));
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A token from `keel token create`"))
+                    .build(),
+            ),
+        );
         components.add_security_scheme(
             "session",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description("keel_session", "Browser session; changes also need the X-CSRF-Token header"))),
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "keel_session",
+                "Browser session; changes also need the X-CSRF-Token header",
+            ))),
         );
     }
 }
@@ -116,6 +127,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 /// The OpenAPI document, served as JSON.
-pub async fn openapi_json(axum::extract::State(state): axum::extract::State<AppState>) -> Json<utoipa::openapi::OpenApi> {
+pub async fn openapi_json(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Json<utoipa::openapi::OpenApi> {
     Json((*state.openapi).clone())
 }

@@ -1,15 +1,15 @@
 //! /cycles, /objectives, /key-results and their check-ins and checklist items.
 
 use super::{Listing, PageParams};
+use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiActor, ApiJson, ApiQuery};
-use crate::AppState;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
+use keel_app::AppError;
 use keel_app::compute::{KeyResultView, ObjectiveView, OkrTree};
 use keel_app::okr::*;
-use keel_app::AppError;
 use keel_domain::okr::*;
 use keel_domain::*;
 use serde::Deserialize;
@@ -21,24 +21,41 @@ pub async fn list_cycles(State(s): State<AppState>, ApiActor(actor): ApiActor) -
 
 #[utoipa::path(post, path = "/api/v1/cycles", tag = "okr", request_body = CycleInput,
     responses((status = 201, body = Cycle), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn create_cycle(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<CycleInput>) -> ApiResult<(StatusCode, Json<Cycle>)> {
+pub async fn create_cycle(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<CycleInput>,
+) -> ApiResult<(StatusCode, Json<Cycle>)> {
     Ok((StatusCode::CREATED, Json(s.app.create_cycle(&actor, input).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/cycles/{id}", tag = "okr", params(("id" = i64, Path)), responses((status = 200, body = Cycle), (status = 404, body = ErrorBody)))]
-pub async fn get_cycle(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>) -> ApiResult<Json<Cycle>> {
+pub async fn get_cycle(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Cycle>> {
     Ok(Json(s.app.get_cycle(&actor, CycleId(id)).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/cycles/{id}", tag = "okr", params(("id" = i64, Path)), request_body = CyclePatch,
     responses((status = 200, body = Cycle), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update_cycle(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>, ApiJson(patch): ApiJson<CyclePatch>) -> ApiResult<Json<Cycle>> {
+pub async fn update_cycle(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<CyclePatch>,
+) -> ApiResult<Json<Cycle>> {
     Ok(Json(s.app.update_cycle(&actor, CycleId(id), patch).await?))
 }
 
 /// The cycle's whole visible OKR tree with progress, status and forecast.
 #[utoipa::path(get, path = "/api/v1/cycles/{id}/tree", tag = "okr", params(("id" = i64, Path)), responses((status = 200, body = OkrTree), (status = 404, body = ErrorBody)))]
-pub async fn cycle_tree(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>) -> ApiResult<Json<OkrTree>> {
+pub async fn cycle_tree(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<OkrTree>> {
     Ok(Json(s.app.okr_tree(&actor, CycleId(id)).await?))
 }
 
@@ -50,7 +67,11 @@ pub struct ObjectiveQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/objectives", tag = "okr", params(ObjectiveQuery), responses((status = 200, body = Listing<Objective>)))]
-pub async fn list_objectives(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<ObjectiveQuery>) -> ApiResult<Json<Listing<Objective>>> {
+pub async fn list_objectives(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(q): ApiQuery<ObjectiveQuery>,
+) -> ApiResult<Json<Listing<Objective>>> {
     let page = PageParams { limit: q.limit, offset: q.offset }.page()?;
     let items = s.app.list_objectives(&actor, q.cycle_id.map(CycleId), page).await?;
     Ok(Json(Listing::new(items, page, None)))
@@ -58,18 +79,31 @@ pub async fn list_objectives(State(s): State<AppState>, ApiActor(actor): ApiActo
 
 #[utoipa::path(post, path = "/api/v1/objectives", tag = "okr", request_body = ObjectiveInput,
     responses((status = 201, body = Objective), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn create_objective(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<ObjectiveInput>) -> ApiResult<(StatusCode, Json<Objective>)> {
+pub async fn create_objective(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<ObjectiveInput>,
+) -> ApiResult<(StatusCode, Json<Objective>)> {
     Ok((StatusCode::CREATED, Json(s.app.create_objective(&actor, input).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/objectives/{id}", tag = "okr", params(("id" = i64, Path)), responses((status = 200, body = ObjectiveView), (status = 404, body = ErrorBody)))]
-pub async fn get_objective(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>) -> ApiResult<Json<ObjectiveView>> {
+pub async fn get_objective(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ObjectiveView>> {
     Ok(Json(s.app.objective_view(&actor, ObjectiveId(id)).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/objectives/{id}", tag = "okr", params(("id" = i64, Path)), request_body = ObjectivePatch,
     responses((status = 200, body = Objective), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update_objective(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>, ApiJson(patch): ApiJson<ObjectivePatch>) -> ApiResult<Json<Objective>> {
+pub async fn update_objective(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<ObjectivePatch>,
+) -> ApiResult<Json<Objective>> {
     Ok(Json(s.app.update_objective(&actor, ObjectiveId(id), patch).await?))
 }
 
@@ -83,10 +117,16 @@ pub struct KeyResultQuery {
 
 /// Key results with their computed progress, status and forecast.
 #[utoipa::path(get, path = "/api/v1/key-results", tag = "okr", params(KeyResultQuery), responses((status = 200, body = Vec<KeyResultView>), (status = 422, body = ErrorBody)))]
-pub async fn list_key_results(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<KeyResultQuery>) -> ApiResult<Json<Vec<KeyResultView>>> {
+pub async fn list_key_results(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(q): ApiQuery<KeyResultQuery>,
+) -> ApiResult<Json<Vec<KeyResultView>>> {
     let views = match (q.objective_id, q.cycle_id) {
         (Some(objective), _) => s.app.objective_view(&actor, ObjectiveId(objective)).await?.key_results,
-        (None, Some(cycle)) => s.app.okr_tree(&actor, CycleId(cycle)).await?.objectives.into_iter().flat_map(|o| o.key_results).collect(),
+        (None, Some(cycle)) => {
+            s.app.okr_tree(&actor, CycleId(cycle)).await?.objectives.into_iter().flat_map(|o| o.key_results).collect()
+        }
         (None, None) => return Err(AppError::invalid("objective_id", "give objective_id or cycle_id").into()),
     };
     Ok(Json(views))
@@ -94,35 +134,62 @@ pub async fn list_key_results(State(s): State<AppState>, ApiActor(actor): ApiAct
 
 #[utoipa::path(post, path = "/api/v1/key-results", tag = "okr", request_body = KeyResultInput,
     responses((status = 201, body = KeyResult), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn create_key_result(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<KeyResultInput>) -> ApiResult<(StatusCode, Json<KeyResult>)> {
+pub async fn create_key_result(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<KeyResultInput>,
+) -> ApiResult<(StatusCode, Json<KeyResult>)> {
     Ok((StatusCode::CREATED, Json(s.app.create_key_result(&actor, input).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/key-results/{id}", tag = "okr", params(("id" = i64, Path)), responses((status = 200, body = KeyResultView), (status = 404, body = ErrorBody)))]
-pub async fn get_key_result(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>) -> ApiResult<Json<KeyResultView>> {
+pub async fn get_key_result(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<KeyResultView>> {
     Ok(Json(s.app.key_result_view(&actor, KeyResultId(id)).await?.1))
 }
 
 #[utoipa::path(patch, path = "/api/v1/key-results/{id}", tag = "okr", params(("id" = i64, Path)), request_body = KeyResultPatch,
     responses((status = 200, body = KeyResult), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update_key_result(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>, ApiJson(patch): ApiJson<KeyResultPatch>) -> ApiResult<Json<KeyResult>> {
+pub async fn update_key_result(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<KeyResultPatch>,
+) -> ApiResult<Json<KeyResult>> {
     Ok(Json(s.app.update_key_result(&actor, KeyResultId(id), patch).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/key-results/{id}/check-ins", tag = "okr", params(("id" = i64, Path)), responses((status = 200, body = Vec<CheckIn>), (status = 404, body = ErrorBody)))]
-pub async fn list_check_ins(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>) -> ApiResult<Json<Vec<CheckIn>>> {
+pub async fn list_check_ins(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<CheckIn>>> {
     Ok(Json(s.app.list_check_ins(&actor, KeyResultId(id)).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/key-results/{id}/check-ins", tag = "okr", params(("id" = i64, Path)), request_body = CheckInInput,
     responses((status = 201, body = CheckIn), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn create_check_in(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>, ApiJson(input): ApiJson<CheckInInput>) -> ApiResult<(StatusCode, Json<CheckIn>)> {
+pub async fn create_check_in(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<CheckInInput>,
+) -> ApiResult<(StatusCode, Json<CheckIn>)> {
     Ok((StatusCode::CREATED, Json(s.app.check_in(&actor, KeyResultId(id), input).await?)))
 }
 
 #[utoipa::path(post, path = "/api/v1/key-results/{id}/items", tag = "okr", params(("id" = i64, Path)), request_body = KrItemInput,
     responses((status = 201, body = KrItem), (status = 422, body = ErrorBody)))]
-pub async fn add_item(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>, ApiJson(input): ApiJson<KrItemInput>) -> ApiResult<(StatusCode, Json<KrItem>)> {
+pub async fn add_item(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<KrItemInput>,
+) -> ApiResult<(StatusCode, Json<KrItem>)> {
     Ok((StatusCode::CREATED, Json(s.app.add_kr_item(&actor, KeyResultId(id), input).await?)))
 }
 
@@ -133,6 +200,11 @@ pub struct ItemPatch {
 
 #[utoipa::path(patch, path = "/api/v1/key-results/{id}/items/{item_id}", tag = "okr", params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = ItemPatch,
     responses((status = 200, body = KrItem), (status = 404, body = ErrorBody)))]
-pub async fn update_item(State(s): State<AppState>, ApiActor(actor): ApiActor, Path((id, item)): Path<(i64, i64)>, ApiJson(patch): ApiJson<ItemPatch>) -> ApiResult<Json<KrItem>> {
+pub async fn update_item(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, item)): Path<(i64, i64)>,
+    ApiJson(patch): ApiJson<ItemPatch>,
+) -> ApiResult<Json<KrItem>> {
     Ok(Json(s.app.set_kr_item_done(&actor, KeyResultId(id), KrItemId(item), patch.done).await?))
 }

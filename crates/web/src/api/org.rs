@@ -1,14 +1,14 @@
 //! /units, /users and /me.
 
 use super::{Listing, PageParams};
+use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiActor, ApiJson, ApiQuery};
-use crate::AppState;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
-use keel_app::org::*;
 use keel_app::AppError;
+use keel_app::org::*;
 use keel_domain::org::{Unit, User};
 use keel_domain::*;
 
@@ -18,38 +18,68 @@ pub async fn list_units(State(s): State<AppState>, ApiActor(actor): ApiActor) ->
 }
 
 #[utoipa::path(post, path = "/api/v1/units", tag = "org", request_body = UnitInput, responses((status = 201, body = Unit), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_unit(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<UnitInput>) -> ApiResult<(StatusCode, Json<Unit>)> {
+pub async fn create_unit(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<UnitInput>,
+) -> ApiResult<(StatusCode, Json<Unit>)> {
     Ok((StatusCode::CREATED, Json(s.app.create_unit(&actor, input).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{id}", tag = "org", params(("id" = i64, Path)), responses((status = 200, body = Unit), (status = 404, body = ErrorBody)))]
-pub async fn get_unit(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>) -> ApiResult<Json<Unit>> {
+pub async fn get_unit(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Unit>> {
     Ok(Json(s.app.get_unit(&actor, UnitId(id)).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/units/{id}", tag = "org", params(("id" = i64, Path)), request_body = UnitPatch, responses((status = 200, body = Unit), (status = 409, body = ErrorBody)))]
-pub async fn update_unit(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>, ApiJson(patch): ApiJson<UnitPatch>) -> ApiResult<Json<Unit>> {
+pub async fn update_unit(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<UnitPatch>,
+) -> ApiResult<Json<Unit>> {
     Ok(Json(s.app.update_unit(&actor, UnitId(id), patch).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "org", params(PageParams), responses((status = 200, body = Listing<User>)))]
-pub async fn list_users(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<Json<Listing<User>>> {
+pub async fn list_users(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<Listing<User>>> {
     let page = p.page()?;
     Ok(Json(Listing::new(s.app.list_users(&actor, page).await?, page, None)))
 }
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "org", request_body = UserInput, responses((status = 201, body = User), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_user(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<UserInput>) -> ApiResult<(StatusCode, Json<User>)> {
+pub async fn create_user(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<UserInput>,
+) -> ApiResult<(StatusCode, Json<User>)> {
     Ok((StatusCode::CREATED, Json(s.app.create_user(&actor, input).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "org", params(("id" = i64, Path)), responses((status = 200, body = User), (status = 404, body = ErrorBody)))]
-pub async fn get_user(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>) -> ApiResult<Json<User>> {
+pub async fn get_user(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<User>> {
     Ok(Json(s.app.get_user(&actor, UserId(id)).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "org", params(("id" = i64, Path)), request_body = UserPatch, responses((status = 200, body = User), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn update_user(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>, ApiJson(patch): ApiJson<UserPatch>) -> ApiResult<Json<User>> {
+pub async fn update_user(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<UserPatch>,
+) -> ApiResult<Json<User>> {
     Ok(Json(s.app.update_user(&actor, UserId(id), patch).await?))
 }
 

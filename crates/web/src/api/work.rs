@@ -1,12 +1,12 @@
 //! /projects, /tasks, and a task's comments, worklogs and history.
 
 use super::{Listing, PageParams};
+use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiActor, ApiJson, ApiQuery};
-use crate::AppState;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use keel_app::store::{Change, TaskFilter};
 use keel_app::work::*;
 use keel_domain::work::{Comment, Project, Task, Worklog};
@@ -14,25 +14,42 @@ use keel_domain::*;
 use serde::Deserialize;
 
 #[utoipa::path(get, path = "/api/v1/projects", tag = "work", params(PageParams), responses((status = 200, body = Listing<Project>)))]
-pub async fn list_projects(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<Json<Listing<Project>>> {
+pub async fn list_projects(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<Listing<Project>>> {
     let page = p.page()?;
     Ok(Json(Listing::new(s.app.list_projects(&actor, page).await?, page, None)))
 }
 
 #[utoipa::path(post, path = "/api/v1/projects", tag = "work", request_body = ProjectInput, responses((status = 201, body = Project), (status = 422, body = ErrorBody)))]
-pub async fn create_project(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<ProjectInput>) -> ApiResult<(StatusCode, Json<Project>)> {
+pub async fn create_project(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<ProjectInput>,
+) -> ApiResult<(StatusCode, Json<Project>)> {
     Ok((StatusCode::CREATED, Json(s.app.create_project(&actor, input).await?)))
 }
 
 /// A project with its progress (share of estimate done over it and its sub-projects) and health.
 #[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "work", params(("id" = i64, Path)), responses((status = 200, body = ProjectView), (status = 404, body = ErrorBody)))]
-pub async fn get_project(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>) -> ApiResult<Json<ProjectView>> {
+pub async fn get_project(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ProjectView>> {
     Ok(Json(s.app.project_view(&actor, ProjectId(id)).await?))
 }
 
 /// Change fields; `key_result_ids` sets the key results the project supports.
 #[utoipa::path(patch, path = "/api/v1/projects/{id}", tag = "work", params(("id" = i64, Path)), request_body = ProjectPatch, responses((status = 200, body = Project), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update_project(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>, ApiJson(patch): ApiJson<ProjectPatch>) -> ApiResult<Json<Project>> {
+pub async fn update_project(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<ProjectPatch>,
+) -> ApiResult<Json<Project>> {
     Ok(Json(s.app.update_project(&actor, ProjectId(id), patch).await?))
 }
 
@@ -48,7 +65,11 @@ pub struct TaskQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "work", params(TaskQuery), responses((status = 200, body = Listing<Task>)))]
-pub async fn list_tasks(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<TaskQuery>) -> ApiResult<Json<Listing<Task>>> {
+pub async fn list_tasks(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(q): ApiQuery<TaskQuery>,
+) -> ApiResult<Json<Listing<Task>>> {
     let page = PageParams { limit: q.limit, offset: q.offset }.page()?;
     let filter = TaskFilter {
         project_ids: q.project_id.map(|p| vec![ProjectId(p)]),
@@ -61,37 +82,68 @@ pub async fn list_tasks(State(s): State<AppState>, ApiActor(actor): ApiActor, Ap
 }
 
 #[utoipa::path(post, path = "/api/v1/tasks", tag = "work", request_body = TaskInput, responses((status = 201, body = Task), (status = 422, body = ErrorBody)))]
-pub async fn create_task(State(s): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<TaskInput>) -> ApiResult<(StatusCode, Json<Task>)> {
+pub async fn create_task(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<TaskInput>,
+) -> ApiResult<(StatusCode, Json<Task>)> {
     Ok((StatusCode::CREATED, Json(s.app.create_task(&actor, input).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "work", params(("id" = i64, Path)), responses((status = 200, body = TaskDetail), (status = 404, body = ErrorBody)))]
-pub async fn get_task(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>) -> ApiResult<Json<TaskDetail>> {
+pub async fn get_task(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<TaskDetail>> {
     Ok(Json(s.app.task_detail(&actor, TaskId(id)).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = "work", params(("id" = i64, Path)), request_body = TaskPatch, responses((status = 200, body = Task), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update_task(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>, ApiJson(patch): ApiJson<TaskPatch>) -> ApiResult<Json<Task>> {
+pub async fn update_task(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<TaskPatch>,
+) -> ApiResult<Json<Task>> {
     Ok(Json(s.app.update_task(&actor, TaskId(id), patch).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/comments", tag = "work", params(("id" = i64, Path)), responses((status = 200, body = Vec<Comment>), (status = 404, body = ErrorBody)))]
-pub async fn list_comments(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>) -> ApiResult<Json<Vec<Comment>>> {
+pub async fn list_comments(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<Comment>>> {
     Ok(Json(s.app.task_detail(&actor, TaskId(id)).await?.comments))
 }
 
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/comments", tag = "work", params(("id" = i64, Path)), request_body = CommentInput, responses((status = 201, body = Comment), (status = 422, body = ErrorBody)))]
-pub async fn add_comment(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>, ApiJson(input): ApiJson<CommentInput>) -> ApiResult<(StatusCode, Json<Comment>)> {
+pub async fn add_comment(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<CommentInput>,
+) -> ApiResult<(StatusCode, Json<Comment>)> {
     Ok((StatusCode::CREATED, Json(s.app.add_comment(&actor, TaskId(id), input).await?)))
 }
 
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/worklogs", tag = "work", params(("id" = i64, Path)), request_body = WorklogInput, responses((status = 201, body = Worklog), (status = 422, body = ErrorBody)))]
-pub async fn add_worklog(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>, ApiJson(input): ApiJson<WorklogInput>) -> ApiResult<(StatusCode, Json<Worklog>)> {
+pub async fn add_worklog(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<WorklogInput>,
+) -> ApiResult<(StatusCode, Json<Worklog>)> {
     Ok((StatusCode::CREATED, Json(s.app.log_work(&actor, TaskId(id), input).await?)))
 }
 
 /// Every recorded change of the task: who, when, before → after.
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/history", tag = "work", params(("id" = i64, Path)), responses((status = 200, body = Vec<Change>), (status = 404, body = ErrorBody)))]
-pub async fn task_history(State(s): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>) -> ApiResult<Json<Vec<Change>>> {
+pub async fn task_history(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<Change>>> {
     Ok(Json(s.app.history(&actor, "task", id).await?))
 }

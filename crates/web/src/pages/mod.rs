@@ -1,8 +1,140 @@
-//! Server-rendered pages.
+//! Server-rendered pages: log in, the OKR tree, key results, projects and
+//! tasks, in Chinese or English. Handlers are short: who is asking, call the
+//! application, fill a template. Every form that changes something carries
+//! a CSRF token, and pages contain no inline script or style (see the CSP).
+
+mod assets;
+mod auth;
+mod lookup;
+mod okrs;
+mod projects;
+mod setup;
+mod tasks;
+mod view;
+
+pub use auth::{LOGIN_CSRF_COOKIE, PageActor};
 
 use crate::AppState;
+use crate::i18n::{self, Msg};
+use askama::Template;
 use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use keel_app::AppError;
+use keel_domain::org::Lang;
+use view::Chrome;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/", get(|| async { Redirect::to("/okrs") }))
+        .route("/login", get(auth::login_page).post(auth::login_submit))
+        .route("/logout", post(auth::logout))
+        .route("/setup", get(setup::setup_page).post(setup::setup_submit))
+        .route("/lang", post(auth::set_lang))
+        .route("/okrs", get(okrs::overview))
+        .route("/key-results/{id}", get(okrs::key_result))
+        .route("/key-results/{id}/check-in", post(okrs::check_in))
+        .route("/key-results/{id}/items/{item}", post(okrs::toggle_item))
+        .route("/projects", get(projects::list))
+        .route("/projects/{id}", get(projects::detail))
+        .route("/tasks/{id}", get(tasks::detail))
+        .route("/tasks/{id}/status", post(tasks::set_status))
+        .route("/tasks/{id}/comments", post(tasks::comment))
+        .route("/assets/keel.css", get(assets::css))
+}
+
+/// Renders a template as an HTML response. Pages hold CSRF tokens and
+/// private data, so no cache keeps them (nor shows them after logout).
+fn render<T: Template>(status: StatusCode, page: &T) -> Response {
+    match page.render() {
+        Ok(body) => {
+            let mut response = (status, Html(body)).into_response();
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(e) => {
+            tracing::error!(error.message = %e, "rendering a page");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+type PageResult = Result<Response, PageError>;
+
+/// A failed page request, shown as a page in the viewer's language (or, for
+/// a lost session, a trip to the login page).
+#[derive(Debug)]
+pub struct PageError {
+    lang: Lang,
+    status: StatusCode,
+    msg: Msg,
+    /// The application's own words (English), shown to English readers.
+    detail: Option<String>,
+}
+
+impl PageError {
+    fn new(lang: Lang, status: StatusCode, msg: Msg) -> PageError {
+        PageError { lang, status, msg, detail: None }
+    }
+
+    fn csrf(lang: Lang) -> PageError {
+        PageError::new(lang, StatusCode::FORBIDDEN, Msg::ErrCsrf)
+    }
+
+    fn app(lang: Lang, e: AppError) -> PageError {
+        let (status, msg, detail) = match e {
+            AppError::Unauthorized => (StatusCode::UNAUTHORIZED, Msg::LoginTitle, None),
+            AppError::Forbidden(why) => (StatusCode::FORBIDDEN, Msg::ErrForbidden, Some(why)),
+            AppError::NotFound(_) => (StatusCode::NOT_FOUND, Msg::ErrNotFound, None),
+            AppError::Invalid { field, message } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, Msg::ErrInvalid, Some(format!("{field}: {message}")))
+            }
+            AppError::Conflict { .. } => (StatusCode::CONFLICT, Msg::ErrConflict, None),
+            AppError::Internal(msg) => {
+                tracing::error!(error.message = %msg, "internal error on a page");
+                (StatusCode::INTERNAL_SERVER_ERROR, Msg::ErrInternal, None)
+            }
+        };
+        PageError { lang, status, msg, detail }
+    }
+}
+
+/// `.or_page(lang)?` turns an application error into a page error.
+trait OrPage<T> {
+    fn or_page(self, lang: Lang) -> Result<T, PageError>;
+}
+
+impl<T> OrPage<T> for Result<T, AppError> {
+    fn or_page(self, lang: Lang) -> Result<T, PageError> {
+        self.map_err(|e| PageError::app(lang, e))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Chrome,
+    message: &'static str,
+    detail: Option<String>,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if self.status == StatusCode::UNAUTHORIZED {
+            return Redirect::to("/login").into_response();
+        }
+        let page = ErrorPage {
+            c: Chrome {
+                lang: self.lang,
+                title: i18n::t(self.lang, Msg::ErrorTitle).into(),
+                user: None,
+                csrf: String::new(),
+                here: "/okrs".into(),
+            },
+            message: i18n::t(self.lang, self.msg),
+            detail: self.detail.filter(|_| self.lang == Lang::En),
+        };
+        render(self.status, &page)
+    }
 }

@@ -1,0 +1,386 @@
+//! The OKR pages: a cycle's alignment tree with progress, status and
+//! forecast; one key result in detail with its rule, milestones, linked
+//! projects and check-ins; and the forms that check in and tick milestones.
+
+use super::auth::PageActor;
+use super::lookup::Names;
+use super::view::{self, Bar, Chrome};
+use super::{OrPage, PageError, PageResult, render};
+use crate::AppState;
+use crate::i18n::{Msg, tf};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use keel_app::AppError;
+use keel_app::compute::KeyResultView;
+use keel_app::okr::CheckInInput;
+use keel_app::store::Page;
+use keel_domain::okr::{Cycle, KrKind, ThresholdDirection};
+use keel_domain::{KeyResultId, KrItemId, ObjectiveId};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub struct CycleLink {
+    id: i64,
+    name: String,
+    selected: bool,
+}
+
+pub struct ObjectiveRow {
+    id: i64,
+    title: String,
+    level: &'static str,
+    owner: String,
+    private: bool,
+    depth: usize,
+    status_class: &'static str,
+    status: &'static str,
+    pct: String,
+    bar: Bar,
+    krs: Vec<KrRow>,
+}
+
+pub struct KrRow {
+    id: i64,
+    title: String,
+    kind: &'static str,
+    owner: String,
+    numbers: Option<String>,
+    status_class: &'static str,
+    status: &'static str,
+    pct: String,
+    bar: Bar,
+    confidence: Option<String>,
+    forecast: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "okrs.html")]
+struct OkrsPage {
+    c: Chrome,
+    cycles: Vec<CycleLink>,
+    cycle: Option<String>,
+    expected: Option<String>,
+    objectives: Vec<ObjectiveRow>,
+}
+
+#[derive(Deserialize)]
+pub struct CycleQuery {
+    cycle: Option<i64>,
+}
+
+/// "当前 41.6% · 起始 38% → 目标值 45%" for the kinds that have numbers.
+fn numbers(page: &PageActor, kr: &KeyResultView) -> Option<String> {
+    let k = &kr.key_result;
+    let unit = k.unit_label.as_deref();
+    let current = k.current_value.map(|v| view::with_unit(v, unit)).unwrap_or_else(|| page.t(Msg::NoValueYet).into());
+    match k.kind {
+        KrKind::Metric => Some(format!(
+            "{} {current} · {} {} → {} {}",
+            page.t(Msg::Current),
+            page.t(Msg::Start),
+            view::with_unit(k.start_value?, unit),
+            page.t(Msg::Target),
+            view::with_unit(k.target_value?, unit),
+        )),
+        KrKind::Threshold => {
+            let sign = if k.direction == Some(ThresholdDirection::AtMost) { "≤" } else { "≥" };
+            Some(format!(
+                "{} {current} · {} {sign} {}",
+                page.t(Msg::Current),
+                page.t(Msg::Target),
+                view::with_unit(k.target_value?, unit)
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// "78%（可达 70%）": the forecast at cycle end and whether it reaches 0.7.
+fn forecast(page: &PageActor, kr: &KeyResultView) -> Option<String> {
+    kr.forecast.map(|f| {
+        let verdict = page.t(if f.reaches_target { Msg::ForecastReaches } else { Msg::ForecastMisses });
+        format!("{}{verdict}", view::pct(f.progress_at_end))
+    })
+}
+
+fn kr_row(page: &PageActor, names: &Names, kr: &KeyResultView) -> KrRow {
+    let status_class = kr.status.as_str();
+    KrRow {
+        id: kr.key_result.id.0,
+        title: kr.key_result.title.clone(),
+        kind: page.t(view::kind(kr.key_result.kind)),
+        owner: names.of(Some(kr.key_result.owner_id)),
+        numbers: numbers(page, kr),
+        status_class,
+        status: page.t(view::kr_status(kr.status)),
+        pct: view::pct(kr.progress),
+        bar: Bar::new(kr.progress, status_class),
+        confidence: kr.last_check_in.as_ref().and_then(|c| c.confidence).map(|c| tf(page.lang, Msg::Confidence, &[&c])),
+        forecast: forecast(page, kr).map(|f| tf(page.lang, Msg::Forecast, &[&f])),
+    }
+}
+
+pub async fn overview(State(state): State<AppState>, page: PageActor, Query(q): Query<CycleQuery>) -> PageResult {
+    let lang = page.lang;
+    let app = &state.app;
+    let cycles = app.list_cycles(&page.actor).await.or_page(lang)?;
+    let chosen: Option<Cycle> = match q.cycle {
+        Some(id) => Some(
+            cycles
+                .iter()
+                .find(|c| c.id.0 == id)
+                .cloned()
+                .ok_or_else(|| PageError::app(lang, AppError::NotFound("cycle")))?,
+        ),
+        None => app.current_cycle(&page.actor).await.or_page(lang)?.or_else(|| cycles.first().cloned()),
+    };
+    let cycle_links = cycles
+        .iter()
+        .map(|c| CycleLink {
+            id: c.id.0,
+            name: c.name.clone(),
+            selected: chosen.as_ref().is_some_and(|x| x.id == c.id),
+        })
+        .collect();
+    let mut out = OkrsPage {
+        c: page.chrome(page.t(Msg::OkrsTitle)),
+        cycles: cycle_links,
+        cycle: None,
+        expected: None,
+        objectives: vec![],
+    };
+    let Some(cycle) = chosen else { return Ok(render(StatusCode::OK, &out)) };
+    let tree = app.okr_tree(&page.actor, cycle.id).await.or_page(lang)?;
+    let names = Names::load(app, &page.actor).await.or_page(lang)?;
+    out.cycle = Some(format!(
+        "{} · {}",
+        cycle.name,
+        tf(lang, Msg::CycleDates, &[&view::date(cycle.start_date), &view::date(cycle.end_date)])
+    ));
+    out.expected = Some(tf(lang, Msg::ExpectedToday, &[&view::date(tree.today), &view::pct(tree.expected)]));
+    // The tree arrives depth-first, so a parent's depth is known before its children's.
+    let mut depth: HashMap<ObjectiveId, usize> = HashMap::new();
+    for o in &tree.objectives {
+        let d = if o.is_root { 0 } else { depth.get(&o.objective.id).copied().unwrap_or(0) };
+        depth.insert(o.objective.id, d);
+        for child in &o.child_ids {
+            depth.insert(*child, d + 1);
+        }
+        let status_class = o.status.as_str();
+        out.objectives.push(ObjectiveRow {
+            id: o.objective.id.0,
+            title: o.objective.title.clone(),
+            level: page.t(view::level(o.objective.level)),
+            owner: names.of(Some(o.objective.owner_id)),
+            private: o.objective.private,
+            depth: d.min(4),
+            status_class,
+            status: page.t(view::kr_status(o.status)),
+            pct: view::pct(o.progress),
+            bar: Bar::new(o.progress, status_class),
+            krs: o.key_results.iter().map(|kr| kr_row(&page, &names, kr)).collect(),
+        });
+    }
+    Ok(render(StatusCode::OK, &out))
+}
+
+pub struct ItemRow {
+    id: i64,
+    title: String,
+    weight: String,
+    done: bool,
+}
+
+pub struct ProjectLink {
+    id: i64,
+    key: String,
+    name: String,
+}
+
+pub struct CheckInRow {
+    at: String,
+    author: String,
+    value: String,
+    pct: String,
+    confidence: String,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "key_result.html")]
+struct KeyResultPage {
+    c: Chrome,
+    kr: KrRow,
+    objective_id: i64,
+    objective: String,
+    cycle_id: i64,
+    weight: String,
+    due: String,
+    override_note: Option<String>,
+    expected: String,
+    rule: String,
+    rule_detail: Option<String>,
+    items: Vec<ItemRow>,
+    may_write: bool,
+    projects: Vec<ProjectLink>,
+    check_ins: Vec<CheckInRow>,
+    confidence: Option<String>,
+    forecast: Option<String>,
+    takes_value: bool,
+    value_label: String,
+    error: Option<&'static str>,
+}
+
+pub async fn key_result(State(state): State<AppState>, page: PageActor, Path(id): Path<i64>) -> PageResult {
+    kr_page(&state, &page, KeyResultId(id), None).await
+}
+
+async fn kr_page(state: &AppState, page: &PageActor, id: KeyResultId, error: Option<&'static str>) -> PageResult {
+    let (lang, app) = (page.lang, &state.app);
+    let (objective, kr) = app.key_result_view(&page.actor, id).await.or_page(lang)?;
+    let names = Names::load(app, &page.actor).await.or_page(lang)?;
+    let projects = app.list_projects(&page.actor, Page::ALL).await.or_page(lang)?;
+    let mut history = app.list_check_ins(&page.actor, id).await.or_page(lang)?;
+    history.sort_by_key(|c| std::cmp::Reverse((c.at, c.id)));
+    let k = &kr.key_result;
+    let unit = k.unit_label.as_deref();
+    let rule = match (k.kind, k.direction) {
+        (KrKind::Metric, _) => page.t(Msg::RuleMetric).to_string(),
+        (KrKind::Threshold, Some(ThresholdDirection::AtMost)) => {
+            tf(lang, Msg::RuleThresholdAtMost, &[&view::with_unit(k.target_value.unwrap_or_default(), unit)])
+        }
+        (KrKind::Threshold, _) => {
+            tf(lang, Msg::RuleThresholdAtLeast, &[&view::with_unit(k.target_value.unwrap_or_default(), unit)])
+        }
+        (KrKind::Milestone, _) => page.t(Msg::RuleMilestone).to_string(),
+        (KrKind::Work, _) => page.t(Msg::RuleWork).to_string(),
+        (KrKind::Children, _) => page.t(Msg::RuleChildren).to_string(),
+    };
+    let rule_detail = match (&kr.work, k.kind) {
+        (Some(w), _) => Some(tf(
+            lang,
+            Msg::RuleWorkNumbers,
+            &[&view::num(w.done_weight), &view::num(w.total_weight), &w.counted_tasks],
+        )),
+        (None, KrKind::Children) => Some(tf(lang, Msg::AlignedCount, &[&kr.child_objective_ids.len()])),
+        _ => None,
+    };
+    let mut c = page.chrome(k.title.clone());
+    // Re-rendered after a failed check-in POST: "back" is the page, not the form's target.
+    c.here = format!("/key-results/{}", id.0);
+    let out = KeyResultPage {
+        c,
+        objective_id: objective.objective.id.0,
+        objective: objective.objective.title.clone(),
+        cycle_id: objective.objective.cycle_id.0,
+        weight: view::num(k.weight),
+        due: view::opt_date(k.due_date),
+        override_note: k
+            .override_reason
+            .as_ref()
+            .filter(|_| kr.status_overridden)
+            .map(|r| tf(lang, Msg::StatusOverridden, &[r])),
+        expected: tf(lang, Msg::ExpectedShare, &[&view::pct(kr.expected)]),
+        rule,
+        rule_detail,
+        items: kr
+            .items
+            .iter()
+            .map(|i| ItemRow { id: i.id.0, title: i.title.clone(), weight: view::num(i.weight), done: i.done })
+            .collect(),
+        may_write: page.actor.may_write(),
+        projects: projects
+            .iter()
+            .filter(|p| p.key_result_ids.contains(&id))
+            .map(|p| ProjectLink { id: p.id.0, key: p.key.clone(), name: p.name.clone() })
+            .collect(),
+        check_ins: history
+            .iter()
+            .map(|c| CheckInRow {
+                at: view::datetime(c.at, page.zone()),
+                author: names.of(Some(c.author_id)),
+                value: c.value.map(|v| view::with_unit(v, unit)).unwrap_or_else(|| "—".into()),
+                pct: view::pct(c.progress),
+                confidence: c.confidence.map(|c| format!("{c}/10")).unwrap_or_else(|| "—".into()),
+                note: c.note.clone(),
+            })
+            .collect(),
+        confidence: kr.last_check_in.as_ref().and_then(|c| c.confidence).map(|c| format!("{c}/10")),
+        forecast: forecast(page, &kr),
+        takes_value: k.kind.takes_values(),
+        value_label: tf(lang, Msg::ValueLabel, &[&unit.unwrap_or("—")]),
+        error,
+        kr: kr_row(page, &names, &kr),
+    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok(render(status, &out))
+}
+
+#[derive(Deserialize)]
+pub struct CheckInForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    confidence: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn check_in(
+    State(state): State<AppState>,
+    page: PageActor,
+    Path(id): Path<i64>,
+    Form(form): Form<CheckInForm>,
+) -> PageResult {
+    page.check_csrf(&form.csrf)?;
+    let id = KeyResultId(id);
+    // People type "41,6" as often as "41.6".
+    let value = match form.value.trim().replace(',', ".") {
+        v if v.is_empty() => None,
+        v => match v.parse::<f64>() {
+            Ok(v) if v.is_finite() => Some(v),
+            _ => return kr_page(&state, &page, id, Some(page.t(Msg::NotANumber))).await,
+        },
+    };
+    let confidence = match form.confidence.trim() {
+        "" => None,
+        c => match c.parse::<u8>() {
+            Ok(c) if c <= 10 => Some(c),
+            _ => return kr_page(&state, &page, id, Some(page.t(Msg::ConfidenceRange))).await,
+        },
+    };
+    let input = CheckInInput { value, confidence, note: form.note, at: None };
+    match state.app.check_in(&page.actor, id, input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/key-results/{}", id.0)).into_response()),
+        Err(AppError::Invalid { field, .. }) if field == "value" => {
+            let msg = if value.is_some() { Msg::DerivedNoValue } else { Msg::NotANumber };
+            kr_page(&state, &page, id, Some(page.t(msg))).await
+        }
+        Err(e) => Err(PageError::app(page.lang, e)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ItemForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn toggle_item(
+    State(state): State<AppState>,
+    page: PageActor,
+    Path((id, item)): Path<(i64, i64)>,
+    Form(form): Form<ItemForm>,
+) -> Result<Response, PageError> {
+    page.check_csrf(&form.csrf)?;
+    let done = form.done == "true";
+    state.app.set_kr_item_done(&page.actor, KeyResultId(id), KrItemId(item), done).await.or_page(page.lang)?;
+    Ok(Redirect::to(&format!("/key-results/{id}#milestones")).into_response())
+}

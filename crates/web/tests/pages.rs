@@ -1,0 +1,539 @@
+//! The server-rendered pages, driven in-process through the real router over
+//! a fresh SQLite file holding the demo organisation. Expected numbers are
+//! worked out here from the inputs, never copied from a rendered page.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use chrono::Utc;
+use http_body_util::BodyExt;
+use keel_app::compute::KeyResultView;
+use keel_app::store::Page;
+use keel_app::work::TaskInput;
+use keel_app::{Actor, App};
+use keel_domain::work::StatusCategory;
+use keel_testkit::{Backend, TestDb};
+use tower::ServiceExt;
+
+struct Site {
+    app: App,
+    router: Router,
+    login: String,
+    password: String,
+    _db: TestDb,
+}
+
+async fn site() -> Site {
+    let db = keel_testkit::fresh(Backend::Sqlite).await;
+    let app = App::new(db.store.clone(), Default::default());
+    // The demo people live in Shanghai; date the demo where they are.
+    let today = keel_app::clock::today_in("Asia/Shanghai", Utc::now());
+    let demo = app.load_demo(today).await.expect("demo loads");
+    let router = keel_web::router(app.clone(), Default::default());
+    Site { app, router, login: demo.login, password: demo.password, _db: db }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+    /// The full Set-Cookie line for a cookie name.
+    fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(str::to_string)
+    }
+    fn cookie_value(&self, name: &str) -> Option<String> {
+        let line = self.set_cookie(name)?;
+        Some(line[name.len() + 1..].split(';').next().unwrap_or("").to_string())
+    }
+    /// The value of the first hidden field with this name.
+    fn field(&self, name: &str) -> Option<String> {
+        let marker = format!(r#"name="{name}" value=""#);
+        let start = self.body.find(&marker)? + marker.len();
+        Some(self.body[start..].split('"').next()?.to_string())
+    }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
+}
+
+impl Site {
+    async fn send(&self, req: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(req).await.expect("router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        Reply { status, headers, body: String::from_utf8(bytes.to_vec()).expect("utf-8 body") }
+    }
+
+    async fn get(&self, uri: &str, cookie: Option<&str>, accept_language: Option<&str>) -> Reply {
+        let mut req = Request::get(uri);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        if let Some(l) = accept_language {
+            req = req.header(header::ACCEPT_LANGUAGE, l);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post(&self, uri: &str, cookie: Option<&str>, body: String) -> Reply {
+        let mut req = Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Logs in through the pages; returns the session cookie and the CSRF
+    /// token its forms carry.
+    async fn log_in(&self) -> (String, String) {
+        self.log_in_as(&self.login).await
+    }
+
+    /// The demo gives everyone the same password.
+    async fn log_in_as(&self, login: &str) -> (String, String) {
+        let page = self.get("/login", None, None).await;
+        let token = page.cookie_value("keel_csrf").expect("csrf cookie");
+        let body = form(&[("csrf", &token), ("login", login), ("password", &self.password), ("next", "")]);
+        let done = self.post("/login", Some(&format!("keel_csrf={token}")), body).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+        let cookie = format!("keel_session={}", done.cookie_value("keel_session").expect("session cookie"));
+        let okrs = self.get("/okrs", Some(&cookie), None).await;
+        assert_eq!(okrs.status, StatusCode::OK);
+        (cookie, okrs.field("csrf").expect("csrf field on a logged-in page"))
+    }
+
+    async fn kr(&self, title: &str) -> KeyResultView {
+        let sys = Actor::system();
+        for cycle in self.app.list_cycles(&sys).await.unwrap() {
+            let tree = self.app.okr_tree(&sys, cycle.id).await.unwrap();
+            if let Some(kr) = tree.objectives.iter().flat_map(|o| &o.key_results).find(|k| k.key_result.title == title)
+            {
+                return kr.clone();
+            }
+        }
+        panic!("no key result {title}");
+    }
+}
+
+/// The part of a page that shows one key result on the OKR tree.
+fn kr_section(body: &str, id: i64) -> &str {
+    let start = body.find(&format!(r#"id="kr-{id}""#)).expect("key result on the page");
+    let rest = &body[start..];
+    &rest[..rest.find("</li>").unwrap_or(rest.len())]
+}
+
+#[tokio::test]
+async fn login_sets_a_session_and_checks_the_form_token() {
+    let site = site().await;
+    let page = site.get("/login", None, Some("en")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf_line = page.set_cookie("keel_csrf").expect("csrf cookie");
+    assert!(csrf_line.contains("HttpOnly") && csrf_line.contains("SameSite=Strict"), "{csrf_line}");
+    let token = page.cookie_value("keel_csrf").unwrap();
+    assert_eq!(page.field("csrf").as_deref(), Some(token.as_str()), "the hidden field repeats the cookie");
+    let jar = format!("keel_csrf={token}");
+
+    let good = |csrf: &str, password: &str| form(&[("csrf", csrf), ("login", &site.login), ("password", password)]);
+    // No token, and a token that is not the cookie's: refused before the password is even looked at.
+    let missing = site.post("/login", Some(&jar), form(&[("login", &site.login), ("password", &site.password)])).await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    let wrong = site.post("/login", Some(&jar), good(&"0".repeat(64), &site.password)).await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    let no_cookie = site.post("/login", None, good(&token, &site.password)).await;
+    assert_eq!(no_cookie.status, StatusCode::FORBIDDEN);
+    assert!(missing.set_cookie("keel_session").is_none() && wrong.set_cookie("keel_session").is_none());
+
+    // A wrong password is told in the reader's language, with 401.
+    let req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, &jar)
+        .header(header::ACCEPT_LANGUAGE, "en");
+    let bad_password = site.send(req.body(Body::from(good(&token, "not-the-password"))).unwrap()).await;
+    assert_eq!(bad_password.status, StatusCode::UNAUTHORIZED);
+    assert!(bad_password.body.contains("Wrong login or password."));
+    assert!(bad_password.set_cookie("keel_session").is_none());
+
+    let ok = site.post("/login", Some(&jar), good(&token, &site.password)).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.location(), "/okrs");
+    let session = ok.set_cookie("keel_session").expect("session cookie");
+    for part in ["HttpOnly", "SameSite=Lax", "Path=/", &format!("Max-Age={}", 14 * 24 * 3600)] {
+        assert!(session.contains(part), "{session} lacks {part}");
+    }
+    assert!(!session.contains("Secure"), "no Secure flag unless configured");
+    let cookie = format!("keel_session={}", ok.cookie_value("keel_session").unwrap());
+    let okrs = site.get("/okrs", Some(&cookie), None).await;
+    assert_eq!(okrs.status, StatusCode::OK);
+
+    // Logging out needs the session's token, ends the session and clears the cookie.
+    let csrf = okrs.field("csrf").unwrap();
+    assert_eq!(site.post("/logout", Some(&cookie), form(&[("csrf", "nope")])).await.status, StatusCode::FORBIDDEN);
+    let out = site.post("/logout", Some(&cookie), form(&[("csrf", &csrf)])).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(out.location(), "/login");
+    assert!(out.set_cookie("keel_session").unwrap().contains("Max-Age=0"));
+    let after = site.get("/okrs", Some(&cookie), None).await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER);
+    assert!(after.location().starts_with("/login"));
+}
+
+#[tokio::test]
+async fn pages_need_a_session() {
+    let site = site().await;
+    let root = site.get("/", None, None).await;
+    assert_eq!((root.status, root.location()), (StatusCode::SEE_OTHER, "/okrs"));
+    for uri in ["/okrs", "/projects", "/key-results/1", "/tasks/1", "/projects/1"] {
+        let r = site.get(uri, None, None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{uri}");
+        assert!(r.location().starts_with("/login"), "{uri} → {}", r.location());
+    }
+    // After logging in, the person lands where they were going.
+    let r = site.get("/okrs?cycle=1", Some("keel_session=forged"), None).await;
+    assert_eq!(r.location(), "/login?next=/okrs%3Fcycle%3D1");
+    let page = site.get("/login?next=/projects", None, None).await;
+    let token = page.cookie_value("keel_csrf").unwrap();
+    let body = form(&[("csrf", &token), ("login", &site.login), ("password", &site.password), ("next", "/projects")]);
+    let ok = site.post("/login", Some(&format!("keel_csrf={token}")), body).await;
+    assert_eq!(ok.location(), "/projects");
+    let body =
+        form(&[("csrf", &token), ("login", &site.login), ("password", &site.password), ("next", "//evil.example/")]);
+    let ok = site.post("/login", Some(&format!("keel_csrf={token}")), body).await;
+    assert_eq!(ok.location(), "/okrs", "an off-site next is ignored");
+}
+
+#[tokio::test]
+async fn okr_tree_shows_objectives_and_key_results_with_their_progress() {
+    let site = site().await;
+    let (cookie, _) = site.log_in().await;
+    let page = site.get("/okrs", Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(r#"<html lang="zh-CN">"#), "the demo admin reads Chinese");
+    assert!(page.body.contains("提升用户留存率"));
+    assert!(page.body.contains("留存率提升至45%"));
+
+    let kr = site.kr("留存率提升至45%").await;
+    let k = &kr.key_result;
+    let (s, t, c) = (k.start_value.unwrap(), k.target_value.unwrap(), k.current_value.unwrap());
+    let percent = ((c - s) / (t - s) * 100.0).round() as i64;
+    let section = kr_section(&page.body, k.id.0);
+    assert!(section.contains(&format!(r#"<span class="pct">{percent}%</span>"#)), "{percent}% not in {section}");
+    assert!(section.contains(&format!("/key-results/{}", k.id.0)));
+    // Confidence of the last check-in, straight from the check-in the app kept.
+    let confidence = kr.last_check_in.as_ref().and_then(|c| c.confidence).unwrap();
+    assert!(section.contains(&format!("信心 {confidence}/10")), "{section}");
+    assert!(page.body.contains("按时间进度，今天"));
+
+    // The aligned unit objective sits one step in from the company objective.
+    let growth = page.body.find("推送与社区驱动用户活跃").unwrap();
+    let li = page.body[..growth].rfind("<li class=\"objective").unwrap();
+    assert!(page.body[li..growth].contains("depth-1"));
+}
+
+#[tokio::test]
+async fn language_follows_user_then_cookie_then_browser() {
+    let site = site().await;
+    let en = site.get("/login", None, Some("en-GB,en;q=0.9")).await;
+    assert!(en.body.contains(r#"<html lang="en">"#));
+    assert!(en.body.contains("Log in to Keel") && en.body.contains("Password"));
+    let zh = site.get("/login", None, Some("zh-CN,zh;q=0.9")).await;
+    assert!(zh.body.contains(r#"<html lang="zh-CN">"#));
+    assert!(zh.body.contains("登录 Keel") && zh.body.contains("密码"));
+    let cookie_wins = site.get("/login", Some("keel_lang=zh-CN"), Some("en")).await;
+    assert!(cookie_wins.body.contains("登录 Keel"));
+    let fallback = site.get("/login", None, Some("de, fr")).await;
+    assert!(fallback.body.contains("Log in to Keel"));
+
+    // Logged in: the saved language beats the browser's.
+    let (cookie, csrf) = site.log_in().await;
+    let page = site.get("/okrs", Some(&cookie), Some("en")).await;
+    assert!(page.body.contains("目标与关键结果") && page.body.contains("负责人"));
+
+    // Switching needs the session's token, saves the choice and goes back.
+    let refused = site.post("/lang", Some(&cookie), form(&[("lang", "en"), ("next", "/okrs"), ("csrf", "x")])).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let switched =
+        site.post("/lang", Some(&cookie), form(&[("lang", "en"), ("next", "/projects"), ("csrf", &csrf)])).await;
+    assert_eq!((switched.status, switched.location()), (StatusCode::SEE_OTHER, "/projects"));
+    assert_eq!(switched.cookie_value("keel_lang").as_deref(), Some("en"));
+    let sys = Actor::system();
+    let users = site.app.list_users(&sys, Page::ALL).await.unwrap();
+    let admin = users.iter().find(|u| u.login.as_deref() == Some(site.login.as_str())).unwrap();
+    assert_eq!(admin.lang, Some(keel_domain::org::Lang::En), "the choice is saved to the person");
+    let page = site.get("/okrs", Some(&cookie), Some("zh-CN")).await;
+    assert!(page.body.contains(r#"<html lang="en">"#));
+    assert!(page.body.contains("Objectives and key results") && page.body.contains("Owner"));
+    assert!(!page.body.contains("负责人"));
+
+    // A guest switches with the cookie alone; an off-site target is ignored.
+    let guest = site.post("/lang", None, form(&[("lang", "zh-CN"), ("next", "//evil.example")])).await;
+    assert_eq!((guest.status, guest.location()), (StatusCode::SEE_OTHER, "/okrs"));
+    assert_eq!(guest.cookie_value("keel_lang").as_deref(), Some("zh-CN"));
+}
+
+#[tokio::test]
+async fn markdown_is_rendered_without_running_anything() {
+    let site = site().await;
+    let sys = Actor::system();
+    let projects = site.app.list_projects(&sys, Page::ALL).await.unwrap();
+    let push = projects.iter().find(|p| p.key == "PUSH").unwrap();
+    let evil = "Hello <img src=x onerror=alert(1)> and [x](javascript:alert(1))\n\n```\n<b>bold</b>\n```\n";
+    let task = site
+        .app
+        .create_task(
+            &sys,
+            TaskInput {
+                project_id: push.id,
+                title: "安全测试".into(),
+                description: evil.into(),
+                status: None,
+                priority: None,
+                assignee_id: None,
+                start_date: None,
+                due_date: None,
+                estimate: None,
+                progress: None,
+                parent_id: None,
+                labels: vec![],
+                key_result_ids: vec![],
+                depends_on: vec![],
+                blocked: false,
+                blocked_reason: None,
+            },
+        )
+        .await
+        .unwrap();
+    let (cookie, csrf) = site.log_in().await;
+    let uri = format!("/tasks/{}", task.id.0);
+    let posted = site.post(&format!("{uri}/comments"), Some(&cookie), form(&[("csrf", &csrf), ("body", evil)])).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    let page = site.get(&uri, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Hello"));
+    assert!(!page.body.contains("onerror"), "an event handler survived");
+    assert!(!page.body.contains("javascript:"), "a javascript: link survived");
+    // Once in the description and once in the comment, shown literally.
+    assert_eq!(page.body.matches("&lt;b&gt;bold&lt;/b&gt;").count(), 2);
+    assert!(!page.body.contains("<b>bold</b>"));
+}
+
+#[tokio::test]
+async fn forms_without_the_session_token_are_refused() {
+    let site = site().await;
+    let sys = Actor::system();
+    let (tasks, _) = site.app.list_tasks(&sys, Default::default(), Page::ALL).await.unwrap();
+    let task = &tasks[0];
+    let before = site.app.task_detail(&sys, task.id).await.unwrap().comments.len();
+    let (cookie, _) = site.log_in().await;
+    let uri = format!("/tasks/{}/comments", task.id.0);
+    let r = site.post(&uri, Some(&cookie), form(&[("body", "无令牌的评论")])).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = site.post(&uri, Some(&cookie), form(&[("body", "错误令牌"), ("csrf", "0123")])).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(site.app.task_detail(&sys, task.id).await.unwrap().comments.len(), before);
+}
+
+#[tokio::test]
+async fn check_in_form_records_a_check_in() {
+    let site = site().await;
+    let kr = site.kr("留存率提升至45%").await;
+    let id = kr.key_result.id;
+    let sys = Actor::system();
+    let before = site.app.list_check_ins(&sys, id).await.unwrap().len();
+    let (cookie, csrf) = site.log_in().await;
+    let uri = format!("/key-results/{}/check-in", id.0);
+
+    let bad = site.post(&uri, Some(&cookie), form(&[("csrf", &csrf), ("value", "abc"), ("confidence", "7")])).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("请输入一个数字"));
+    let no_token = site.post(&uri, Some(&cookie), form(&[("value", "43"), ("confidence", "7")])).await;
+    assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+    assert_eq!(site.app.list_check_ins(&sys, id).await.unwrap().len(), before);
+
+    let ok = site
+        .post(
+            &uri,
+            Some(&cookie),
+            form(&[("csrf", &csrf), ("value", "43,5"), ("confidence", "8"), ("note", "活动拉新见效")]),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.location(), format!("/key-results/{}", id.0));
+    let check_ins = site.app.list_check_ins(&sys, id).await.unwrap();
+    assert_eq!(check_ins.len(), before + 1);
+    let latest = check_ins.iter().max_by_key(|c| (c.at, c.id)).unwrap();
+    assert_eq!((latest.value, latest.confidence, latest.note.as_str()), (Some(43.5), Some(8), "活动拉新见效"));
+    let now = site.kr("留存率提升至45%").await;
+    assert_eq!(now.key_result.current_value, Some(43.5));
+
+    // The KR page shows the new state: (43.5 − s)/(t − s).
+    let (s, t) = (now.key_result.start_value.unwrap(), now.key_result.target_value.unwrap());
+    let percent = ((43.5 - s) / (t - s) * 100.0).round() as i64;
+    let page = site.get(&format!("/key-results/{}", id.0), Some(&cookie), None).await;
+    assert!(page.body.contains(&format!(r#"<span class="pct">{percent}%</span>"#)));
+    assert!(page.body.contains("活动拉新见效"));
+    assert!(page.body.contains("(当前值 − 起始值) / (目标值 − 起始值)"));
+}
+
+#[tokio::test]
+async fn key_result_pages_explain_their_rule_and_tick_milestones() {
+    let site = site().await;
+    let (cookie, csrf) = site.log_in().await;
+    let work = site.kr("用户活跃度优化专项按计划交付").await;
+    let page = site.get(&format!("/key-results/{}", work.key_result.id.0), Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Σ 估时×进度 / Σ 估时，按关联任务计"));
+    let counted = work.work.as_ref().unwrap().counted_tasks;
+    assert!(page.body.contains(&format!("计入 {counted} 个任务")));
+    assert!(page.body.contains("用户活跃度优化专项"), "the linked project is listed");
+
+    let milestones = site.kr("三个子项目按里程碑上线").await;
+    let open = milestones.items.iter().find(|i| !i.done).unwrap();
+    let uri = format!("/key-results/{}/items/{}", milestones.key_result.id.0, open.id.0);
+    let r = site.post(&uri, Some(&cookie), form(&[("csrf", &csrf), ("done", "true")])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let after = site.kr("三个子项目按里程碑上线").await;
+    assert!(after.items.iter().all(|i| i.done));
+    assert_eq!(after.progress, 1.0);
+}
+
+#[tokio::test]
+async fn projects_show_health_tasks_and_overdue_days_in_the_viewers_zone() {
+    let site = site().await;
+    let (cookie, csrf) = site.log_in().await;
+    let list = site.get("/projects", Some(&cookie), None).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("用户活跃度优化专项") && list.body.contains("推送策略优化"));
+    assert!(list.body.contains("留存率提升至45%"), "the KR the project supports");
+
+    let sys = Actor::system();
+    let projects = site.app.list_projects(&sys, Page::ALL).await.unwrap();
+    let ret = projects.iter().find(|p| p.key == "RET").unwrap();
+    let page = site.get(&format!("/projects/{}", ret.id.0), Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Tasks of the sub-projects are listed on the parent.
+    let (tasks, _) = site.app.list_tasks(&sys, Default::default(), Page::ALL).await.unwrap();
+    let late = tasks.iter().find(|t| t.title == "推送频控与免打扰时段开发").unwrap();
+    assert!(page.body.contains(&late.key));
+    let today = keel_app::clock::today_in("Asia/Shanghai", Utc::now());
+    let days = (today - late.due_date.unwrap()).num_days();
+    let row_start = page.body.find(&late.title).unwrap();
+    let row = &page.body[row_start..row_start + page.body[row_start..].find("</tr>").unwrap()];
+    assert!(row.contains(&format!("逾期 {days} 天")), "{row}");
+    let blocked = tasks.iter().find(|t| t.blocked).unwrap();
+    let row_start = page.body.find(&blocked.title).unwrap();
+    assert!(page.body[row_start..].split("</tr>").next().unwrap().contains("受阻"));
+
+    // The status form moves a task, and a stale version is a conflict.
+    let uri = format!("/tasks/{}/status", late.id.0);
+    let ok = site
+        .post(&uri, Some(&cookie), form(&[("csrf", &csrf), ("status", "Done"), ("version", &late.version.to_string())]))
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(site.app.get_task(&sys, late.id).await.unwrap().category, StatusCategory::Done);
+    let stale = site
+        .post(
+            &uri,
+            Some(&cookie),
+            form(&[("csrf", &csrf), ("status", "To do"), ("version", &late.version.to_string())]),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let task_page = site.get(&format!("/tasks/{}", late.id.0), Some(&cookie), None).await;
+    assert!(task_page.body.contains("修改了：状态"), "the history names the change");
+}
+
+#[tokio::test]
+async fn first_start_setup_creates_the_admin_and_logs_in() {
+    let db = keel_testkit::fresh(Backend::Sqlite).await;
+    let app = App::new(db.store.clone(), Default::default());
+    let token = app.setup_token_if_needed().await.unwrap().expect("fresh instance");
+    let site = Site {
+        router: keel_web::router(app.clone(), Default::default()),
+        app,
+        login: String::new(),
+        password: String::new(),
+        _db: db,
+    };
+    let page = site.get(&format!("/setup?token={token}"), None, Some("en")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = page.cookie_value("keel_csrf").unwrap();
+    let jar = format!("keel_csrf={csrf}");
+    let fields = |password: &str| {
+        form(&[
+            ("csrf", &csrf),
+            ("token", &token),
+            ("login", "admin"),
+            ("display_name", "管理员"),
+            ("password", password),
+        ])
+    };
+    assert_eq!(site.post("/setup", None, fields("long enough pw")).await.status, StatusCode::FORBIDDEN);
+    // A short password is refused without spending the one-time link.
+    assert_eq!(site.post("/setup", Some(&jar), fields("short")).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(site.app.setup_pending().await.unwrap());
+    let done = site.post("/setup", Some(&jar), fields("long enough pw")).await;
+    assert_eq!((done.status, done.location()), (StatusCode::SEE_OTHER, "/okrs"));
+    assert!(!site.app.setup_pending().await.unwrap());
+    let cookie = format!("keel_session={}", done.cookie_value("keel_session").unwrap());
+    let okrs = site.get("/okrs", Some(&cookie), Some("en")).await;
+    assert_eq!(okrs.status, StatusCode::OK);
+    assert!(okrs.body.contains("There is no OKR cycle yet"));
+    assert_eq!(site.get("/setup", None, None).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn stylesheet_is_served_with_a_long_cache() {
+    let site = site().await;
+    let css = site.get("/assets/keel.css", None, None).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_eq!(css.headers.get(header::CONTENT_TYPE).unwrap(), "text/css; charset=utf-8");
+    assert!(css.headers.get(header::CACHE_CONTROL).unwrap().to_str().unwrap().contains("max-age=31536000"));
+    assert!(css.body.contains("prefers-color-scheme: dark"));
+    // Pages link it by content hash and carry no inline style or script.
+    let login = site.get("/login", None, None).await;
+    assert!(login.body.contains(r#"href="/assets/keel.css?v="#));
+    assert!(!login.body.contains("style=") && !login.body.contains("<script"));
+}
+
+#[tokio::test]
+async fn the_app_decides_who_may_change_what_and_errors_are_pages() {
+    let site = site().await;
+    // zhoujie is a viewer in the demo: reads everything, changes nothing.
+    let (cookie, csrf) = site.log_in_as("zhoujie").await;
+    let milestones = site.kr("三个子项目按里程碑上线").await;
+    let kr_page = site.get(&format!("/key-results/{}", milestones.key_result.id.0), Some(&cookie), None).await;
+    assert_eq!(kr_page.status, StatusCode::OK);
+    assert!(!kr_page.body.contains("/check-in\""), "no check-in form for a viewer");
+    let open = milestones.items.iter().find(|i| !i.done).unwrap();
+    let uri = format!("/key-results/{}/items/{}", milestones.key_result.id.0, open.id.0);
+    let refused = site.post(&uri, Some(&cookie), form(&[("csrf", &csrf), ("done", "true")])).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("你没有权限执行此操作"));
+    assert!(!site.kr("三个子项目按里程碑上线").await.items.iter().find(|i| i.id == open.id).unwrap().done);
+
+    let missing = site.get("/tasks/987654", Some(&cookie), None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains(r#"<html lang="zh-CN">"#) && missing.body.contains("找不到该页面或条目"));
+}
