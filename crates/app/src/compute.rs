@@ -9,7 +9,7 @@ use crate::auth::Actor;
 use crate::store::{Page, Tx};
 use crate::{AppError, AppResult, Settings};
 use chrono::{DateTime, NaiveDate, Utc};
-use keel_domain::forecast::{Forecast, forecast};
+use keel_domain::forecast::{Forecast, fit_at, forecast, reaches};
 use keel_domain::okr::*;
 use keel_domain::progress::{self, WorkProgress};
 use keel_domain::rollup::WorkIndex;
@@ -89,6 +89,29 @@ impl KeyResultView {
     fn id_is(&self, id: KeyResultId) -> bool {
         self.key_result.id == id
     }
+}
+
+/// Least squares over the check-ins (PRODUCT.md §2). For KRs that take
+/// values the line is fitted to the values and its end read as progress, so
+/// a threshold forecasts whether the line will hold, not a slope of 0s and 1s.
+fn forecast_of(kr: &KeyResult, history: &[CheckIn], end: DateTime<Utc>) -> Option<Forecast> {
+    if !kr.kind.takes_values() {
+        let points: Vec<(DateTime<Utc>, f64)> = history.iter().map(|c| (c.at, c.progress)).collect();
+        return forecast(&points, end);
+    }
+    let points: Vec<(DateTime<Utc>, f64)> = history.iter().filter_map(|c| c.value.map(|v| (c.at, v))).collect();
+    let (value, value_slope) = fit_at(&points, end)?;
+    let progress_at_end = value_progress(kr, value).ok()?;
+    let slope_per_day = match (kr.kind, kr.start_value, kr.target_value) {
+        (KrKind::Metric, Some(s), Some(t)) => value_slope / (t - s),
+        _ => 0.0,
+    };
+    Some(Forecast {
+        value_at_end: Some(value),
+        progress_at_end,
+        slope_per_day,
+        reaches_target: reaches(progress_at_end),
+    })
 }
 
 /// Progress of a value typed into a metric or threshold KR.
@@ -249,13 +272,13 @@ pub async fn compute_cycle(
                 };
             any_recorded |= recorded;
             let computed = kr_status(p, recorded, expected, settings.thresholds);
-            let points: Vec<(DateTime<Utc>, f64)> = history.iter().map(|c| (c.at, c.progress)).collect();
+            let forecast = forecast_of(kr, history, cycle_end);
             kr_views.push(KeyResultView {
                 progress: p,
                 status: kr.status_override.unwrap_or(computed),
                 status_overridden: kr.status_override.is_some(),
                 expected,
-                forecast: forecast(&points, cycle_end),
+                forecast,
                 rule: kr.kind,
                 items,
                 work: work.map(|w| WorkSummary {

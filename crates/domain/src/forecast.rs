@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Forecast {
+    /// For KRs that take values: the value the line reaches at cycle end.
+    pub value_at_end: Option<f64>,
     /// Progress expected at cycle end (unclamped fraction).
     pub progress_at_end: f64,
     /// Change in progress per day.
@@ -16,10 +18,21 @@ pub struct Forecast {
 
 /// Fits progress over time and reads the line at `end`. None with fewer than
 /// two points or when all points share one instant.
+pub fn forecast(points: &[(DateTime<Utc>, f64)], end: DateTime<Utc>) -> Option<Forecast> {
+    let (progress_at_end, slope_per_day) = fit_at(points, end)?;
+    Some(Forecast { value_at_end: None, progress_at_end, slope_per_day, reaches_target: reaches(progress_at_end) })
+}
+
+/// Whether a forecast progress reaches the 0.7 that counts as success.
+pub fn reaches(progress: f64) -> bool {
+    progress >= 0.7 - crate::progress::EPSILON
+}
+
+/// Least-squares line through (time, y), read at `end`: (y at end, slope per day).
 ///
 /// Time is measured in days from the earliest point, in any input order.
-/// Points with a non-finite progress are skipped rather than poisoning the fit.
-pub fn forecast(points: &[(DateTime<Utc>, f64)], end: DateTime<Utc>) -> Option<Forecast> {
+/// Points with a non-finite y are skipped rather than poisoning the fit.
+pub fn fit_at(points: &[(DateTime<Utc>, f64)], end: DateTime<Utc>) -> Option<(f64, f64)> {
     let points: Vec<_> = points.iter().filter(|(_, y)| y.is_finite()).collect();
     let origin = points.iter().map(|(at, _)| *at).min()?;
     if points.len() < 2 || points.iter().all(|(at, _)| *at == origin) {
@@ -40,8 +53,7 @@ pub fn forecast(points: &[(DateTime<Utc>, f64)], end: DateTime<Utc>) -> Option<F
         return None;
     }
     let slope_per_day = sxy / sxx;
-    let progress_at_end = mean_y + slope_per_day * (days(end) - mean_x);
-    Some(Forecast { progress_at_end, slope_per_day, reaches_target: progress_at_end >= 0.7 - crate::progress::EPSILON })
+    Some((mean_y + slope_per_day * (days(end) - mean_x), slope_per_day))
 }
 
 #[cfg(test)]

@@ -152,10 +152,24 @@ async fn okr_numbers_follow_the_product_definition() {
         task(&h, other, "t8", json!({ "estimate": 3.0, "status": "Done", "key_result_ids": [work] })).await;
         task(&h, other, "t9", json!({ "estimate": 100.0 })).await;
 
+        // A threshold forecasts its value: will the line still hold at the end?
+        let o4 = id(&h
+            .post("/api/v1/objectives", json!({ "cycle_id": cycle_id, "title": "体验", "level": "company" }))
+            .await);
+        let line = id(&h
+            .post(
+                "/api/v1/key-results",
+                kr(o4, "退订率 ≤ 2%", "threshold", json!({ "target_value": 2.0, "direction": "at_most" })),
+            )
+            .await);
+        for (at, value) in ats.iter().zip([2.4, 2.1, 1.8]) {
+            h.post(&format!("/api/v1/key-results/{line}/check-ins"), json!({ "value": value, "at": at })).await;
+        }
+
         let tree = h.get(&format!("/api/v1/cycles/{cycle_id}/tree")).await;
         assert!(close(f(&tree["expected"]), expected), "{backend:?} expected share");
         let order: Vec<i64> = tree["objectives"].as_array().unwrap().iter().map(id).collect();
-        assert_eq!(order, vec![o1, o2, o3], "{backend:?}: roots first, each followed by its subtree");
+        assert_eq!(order, vec![o1, o2, o3, o4], "{backend:?}: roots first, each followed by its subtree");
         let krs: Vec<&Value> =
             tree["objectives"].as_array().unwrap().iter().flat_map(|o| o["key_results"].as_array().unwrap()).collect();
         let find = |k: i64| krs.iter().find(|v| id(v) == k).copied().unwrap();
@@ -192,6 +206,11 @@ async fn okr_numbers_follow_the_product_definition() {
         let forecast = &find(metric)["forecast"];
         assert!((f(&forecast["progress_at_end"]) - at_end).abs() < 1e-6, "{backend:?} forecast {forecast} vs {at_end}");
         assert_eq!(forecast["reaches_target"], json!(at_end >= 0.7));
+        let value_points: Vec<(f64, f64)> = ats.iter().zip([2.4, 2.1, 1.8]).map(|(t, v)| (day(*t), v)).collect();
+        let value_at_end = least_squares_at(&value_points, day(end));
+        let line_forecast = &find(line)["forecast"];
+        assert!((f(&line_forecast["value_at_end"]) - value_at_end).abs() < 1e-6, "{line_forecast}");
+        assert_eq!(f(&line_forecast["progress_at_end"]), if value_at_end <= 2.0 { 1.0 } else { 0.0 });
 
         // The single-KR endpoint agrees with the tree, and check-ins are all kept, oldest first.
         let single = h.get(&format!("/api/v1/key-results/{metric}")).await;
