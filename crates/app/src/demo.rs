@@ -370,11 +370,14 @@ impl App {
                 ],
             ),
         ];
+        // Tasks are filed by the project's PM, who becomes their reporter.
+        let pm_actor = Actor::user(self.get_user(sys, pm).await?);
+        let saas_actor = Actor::user(self.get_user(sys, saas_lead).await?);
         let mut demo_tasks = Vec::new();
         for (key, name, unit_id, specs) in subprojects {
             let sub = self.create_project(sys, project(key, name, Some(ret), pm, unit_id, vec![])).await?.id;
             for spec in specs {
-                let task = self.demo_task(sys, sub, &spec, &ids, today).await?;
+                let task = self.demo_task(&pm_actor, sub, &spec, &ids, today).await?;
                 demo_tasks.push(task);
             }
         }
@@ -392,7 +395,7 @@ impl App {
             t("内测缺陷分级与自动分派", "In review", 7, 5, 12.0),
             t("后台导航与搜索改版", "To do", 6, 21, 20.0),
         ] {
-            let task = self.demo_task(sys, adm, &spec, &ids, today).await?;
+            let task = self.demo_task(&saas_actor, adm, &spec, &ids, today).await?;
             demo_tasks.push(task);
         }
         // Hours on the work, for the manpower-input ratio.
