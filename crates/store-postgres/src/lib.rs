@@ -7,7 +7,7 @@
 use async_trait::async_trait;
 use keel_app::StoreError;
 use keel_app::store::{R, Store, Tx};
-use keel_store_sql::{Conn, Dialect, Row, SqlTx, Value};
+use keel_store_sql::{Conn, Dialect, Row, SqlTx, Value, store_error as map_err};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Row as _, Transaction, TypeInfo, ValueRef};
 use std::str::FromStr;
@@ -154,17 +154,5 @@ impl Conn for PgConn {
 
     async fn commit(self: Box<Self>) -> R<()> {
         self.tx.commit().await.map_err(map_err)
-    }
-}
-
-fn map_err(e: sqlx::Error) -> StoreError {
-    match &e {
-        sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::Database(db) => match db.kind() {
-            sqlx::error::ErrorKind::UniqueViolation => StoreError::Unique(db.message().to_string()),
-            sqlx::error::ErrorKind::ForeignKeyViolation => StoreError::ForeignKey(db.message().to_string()),
-            _ => StoreError::Other(e.to_string()),
-        },
-        _ => StoreError::Other(e.to_string()),
     }
 }

@@ -3,6 +3,7 @@
 use crate::Row;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use keel_app::StoreError;
 use keel_app::store::R;
 
 /// A bound parameter. Nulls are typed because PostgreSQL checks parameter
@@ -84,4 +85,34 @@ pub(crate) fn placeholders(start: usize, n: usize) -> String {
 #[macro_export]
 macro_rules! args {
     ($($v:expr),* $(,)?) => { vec![$($crate::Value::from($v)),*] };
+}
+
+/// Normalises a driver error at the storage boundary: unique and foreign-key
+/// violations and missing rows become the use cases' own error kinds.
+pub fn store_error(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        sqlx::Error::Database(db) => match db.kind() {
+            sqlx::error::ErrorKind::UniqueViolation => StoreError::Unique(db.message().to_string()),
+            sqlx::error::ErrorKind::ForeignKeyViolation => StoreError::ForeignKey(db.message().to_string()),
+            _ => StoreError::Other(e.to_string()),
+        },
+        _ => StoreError::Other(e.to_string()),
+    }
+}
+
+/// Runs an `INSERT … RETURNING id` and hands back the id.
+pub(crate) async fn insert_id(c: &mut dyn Conn, sql: &str, args: Vec<Value>) -> R<i64> {
+    let rows = c.fetch(sql, args).await?;
+    rows.first().ok_or(StoreError::NotFound)?.cursor().int()
+}
+
+/// Runs a query and reads every row with `read`.
+pub(crate) async fn fetch_map<T>(
+    c: &mut dyn Conn,
+    sql: &str,
+    args: Vec<Value>,
+    read: impl Fn(&Row) -> R<T>,
+) -> R<Vec<T>> {
+    c.fetch(sql, args).await?.iter().map(read).collect()
 }

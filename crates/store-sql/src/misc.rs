@@ -1,6 +1,6 @@
 //! The change record: every change, who made it, before → after.
 
-use crate::users::first_int;
+use crate::conn::{fetch_map, insert_id};
 use crate::{Conn, args};
 use keel_app::store::{Change, R};
 use keel_domain::{ChangeId, UserId};
@@ -10,8 +10,9 @@ fn json_text(v: &Option<serde_json::Value>) -> Option<String> {
 }
 
 pub async fn insert_change(c: &mut dyn Conn, ch: &Change) -> R<ChangeId> {
-    let rows = c
-        .fetch(
+    Ok(ChangeId(
+        insert_id(
+            c,
             "INSERT INTO changes (at, actor_id, entity, entity_id, action, before_json, after_json) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             args![
@@ -24,20 +25,17 @@ pub async fn insert_change(c: &mut dyn Conn, ch: &Change) -> R<ChangeId> {
                 json_text(&ch.after)
             ],
         )
-        .await?;
-    Ok(ChangeId(first_int(&rows)?))
+        .await?,
+    ))
 }
 
 pub async fn list_changes(c: &mut dyn Conn, entity: &str, entity_id: i64) -> R<Vec<Change>> {
-    let rows = c
-        .fetch(
-            "SELECT id, at, actor_id, entity, entity_id, action, before_json, after_json FROM changes \
+    fetch_map(
+        c,
+        "SELECT id, at, actor_id, entity, entity_id, action, before_json, after_json FROM changes \
              WHERE entity = $1 AND entity_id = $2 ORDER BY id",
-            args![entity, entity_id],
-        )
-        .await?;
-    rows.iter()
-        .map(|r| {
+        args![entity, entity_id],
+        |r| {
             let mut c = r.cursor();
             let parse = |t: Option<String>| t.and_then(|t| serde_json::from_str(&t).ok());
             Ok(Change {
@@ -50,6 +48,7 @@ pub async fn list_changes(c: &mut dyn Conn, entity: &str, entity_id: i64) -> R<V
                 before: parse(c.opt_text()?),
                 after: parse(c.opt_text()?),
             })
-        })
-        .collect()
+        },
+    )
+    .await
 }

@@ -1,7 +1,7 @@
 //! Cycles, objectives, key results, milestone items and check-ins.
 
 use crate::conn::placeholders;
-use crate::users::first_int;
+use crate::conn::{fetch_map, insert_id};
 use crate::{Conn, Row, Value, args};
 use keel_app::StoreError;
 use keel_app::store::{Page, R, Viewer};
@@ -32,13 +32,12 @@ fn cycle_from(row: &Row) -> R<Cycle> {
 }
 
 pub async fn insert_cycle(c: &mut dyn Conn, y: &Cycle) -> R<CycleId> {
-    let rows = c
-        .fetch(
+    Ok(CycleId(insert_id(
+            c,
             "INSERT INTO cycles (name, start_date, end_date, state, parent_id, version) VALUES ($1, $2, $3, $4, $5, 1) RETURNING id",
             args![y.name.as_str(), y.start_date, y.end_date, y.state.as_str(), y.parent_id.map(|p| p.0)],
         )
-        .await?;
-    Ok(CycleId(first_int(&rows)?))
+        .await?))
 }
 
 pub async fn get_cycle(c: &mut dyn Conn, id: CycleId) -> R<Option<Cycle>> {
@@ -47,8 +46,7 @@ pub async fn get_cycle(c: &mut dyn Conn, id: CycleId) -> R<Option<Cycle>> {
 }
 
 pub async fn list_cycles(c: &mut dyn Conn) -> R<Vec<Cycle>> {
-    let rows = c.fetch(&format!("SELECT {CYCLE_COLS} FROM cycles ORDER BY start_date DESC, id"), vec![]).await?;
-    rows.iter().map(cycle_from).collect()
+    fetch_map(c, &format!("SELECT {CYCLE_COLS} FROM cycles ORDER BY start_date DESC, id"), vec![], cycle_from).await
 }
 
 pub async fn update_cycle(c: &mut dyn Conn, y: &Cycle) -> R<i64> {
@@ -105,8 +103,8 @@ pub(crate) fn viewer_args(viewer: Option<Viewer>) -> (Value, Value) {
 }
 
 pub async fn insert_objective(c: &mut dyn Conn, o: &Objective) -> R<ObjectiveId> {
-    let rows = c
-        .fetch(
+    Ok(ObjectiveId(insert_id(
+            c,
             "INSERT INTO objectives (cycle_id, title, description, level, unit_id, owner_id, parent_objective_id, \
              parent_key_result_id, private, version, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) RETURNING id",
             args![
@@ -122,8 +120,7 @@ pub async fn insert_objective(c: &mut dyn Conn, o: &Objective) -> R<ObjectiveId>
                 o.created_at
             ],
         )
-        .await?;
-    Ok(ObjectiveId(first_int(&rows)?))
+        .await?))
 }
 
 pub async fn get_objective(c: &mut dyn Conn, id: ObjectiveId) -> R<Option<Objective>> {
@@ -143,10 +140,13 @@ pub async fn list_objectives(
          ORDER BY o.id LIMIT $4 OFFSET $5",
         visible("o", 2, 3)
     );
-    let rows = c
-        .fetch(&sql, vec![Value::from(cycle.map(|y| y.0)), admin, user, page.limit.into(), page.offset.into()])
-        .await?;
-    rows.iter().map(objective_from).collect()
+    fetch_map(
+        c,
+        &sql,
+        vec![Value::from(cycle.map(|y| y.0)), admin, user, page.limit.into(), page.offset.into()],
+        objective_from,
+    )
+    .await
 }
 
 pub async fn update_objective(c: &mut dyn Conn, o: &Objective) -> R<i64> {
@@ -222,15 +222,14 @@ fn kr_args(k: &KeyResult) -> Vec<Value> {
 }
 
 pub async fn insert_key_result(c: &mut dyn Conn, k: &KeyResult) -> R<KeyResultId> {
-    let rows = c
-        .fetch(
+    Ok(KeyResultId(insert_id(
+            c,
             "INSERT INTO key_results (objective_id, title, owner_id, kind, weight, start_value, target_value, current_value, \
              unit_label, direction, due_date, status_override, override_reason, position, version) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1) RETURNING id",
             kr_args(k),
         )
-        .await?;
-    Ok(KeyResultId(first_int(&rows)?))
+        .await?))
 }
 
 pub async fn get_key_result(c: &mut dyn Conn, id: KeyResultId) -> R<Option<KeyResult>> {
@@ -246,8 +245,7 @@ pub async fn list_key_results(c: &mut dyn Conn, objectives: &[ObjectiveId]) -> R
         "SELECT {KR_COLS} FROM key_results WHERE objective_id IN ({}) ORDER BY objective_id, position, id",
         placeholders(1, objectives.len())
     );
-    let rows = c.fetch(&sql, objectives.iter().map(|o| Value::from(o.0)).collect()).await?;
-    rows.iter().map(kr_from).collect()
+    fetch_map(c, &sql, objectives.iter().map(|o| Value::from(o.0)).collect(), kr_from).await
 }
 
 pub async fn update_key_result(c: &mut dyn Conn, k: &KeyResult) -> R<i64> {
@@ -279,13 +277,12 @@ fn item_from(row: &Row) -> R<KrItem> {
 }
 
 pub async fn insert_kr_item(c: &mut dyn Conn, i: &KrItem) -> R<KrItemId> {
-    let rows = c
-        .fetch(
+    Ok(KrItemId(insert_id(
+            c,
             "INSERT INTO kr_items (key_result_id, title, weight, done, position) VALUES ($1, $2, $3, $4, $5) RETURNING id",
             args![i.key_result_id.0, i.title.as_str(), i.weight, i.done, i.position],
         )
-        .await?;
-    Ok(KrItemId(first_int(&rows)?))
+        .await?))
 }
 
 pub async fn list_kr_items(c: &mut dyn Conn, krs: &[KeyResultId]) -> R<Vec<KrItem>> {
@@ -297,8 +294,7 @@ pub async fn list_kr_items(c: &mut dyn Conn, krs: &[KeyResultId]) -> R<Vec<KrIte
          ORDER BY key_result_id, position, id",
         placeholders(1, krs.len())
     );
-    let rows = c.fetch(&sql, krs.iter().map(|k| Value::from(k.0)).collect()).await?;
-    rows.iter().map(item_from).collect()
+    fetch_map(c, &sql, krs.iter().map(|k| Value::from(k.0)).collect(), item_from).await
 }
 
 pub async fn update_kr_item(c: &mut dyn Conn, i: &KrItem) -> R<()> {
@@ -315,8 +311,9 @@ pub async fn update_kr_item(c: &mut dyn Conn, i: &KrItem) -> R<()> {
 }
 
 pub async fn insert_check_in(c: &mut dyn Conn, k: &CheckIn) -> R<CheckInId> {
-    let rows = c
-        .fetch(
+    Ok(CheckInId(
+        insert_id(
+            c,
             "INSERT INTO check_ins (key_result_id, author_id, at, value, progress, confidence, note) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             args![
@@ -329,8 +326,8 @@ pub async fn insert_check_in(c: &mut dyn Conn, k: &CheckIn) -> R<CheckInId> {
                 k.note.as_str()
             ],
         )
-        .await?;
-    Ok(CheckInId(first_int(&rows)?))
+        .await?,
+    ))
 }
 
 pub async fn list_check_ins(c: &mut dyn Conn, krs: &[KeyResultId]) -> R<Vec<CheckIn>> {
@@ -342,20 +339,18 @@ pub async fn list_check_ins(c: &mut dyn Conn, krs: &[KeyResultId]) -> R<Vec<Chec
          WHERE key_result_id IN ({}) ORDER BY at, id",
         placeholders(1, krs.len())
     );
-    let rows = c.fetch(&sql, krs.iter().map(|k| Value::from(k.0)).collect()).await?;
-    rows.iter()
-        .map(|row| {
-            let mut c = row.cursor();
-            Ok(CheckIn {
-                id: CheckInId(c.int()?),
-                key_result_id: KeyResultId(c.int()?),
-                author_id: UserId(c.int()?),
-                at: c.time()?,
-                value: c.opt_float()?,
-                progress: c.float()?,
-                confidence: c.opt_int()?.map(|n| n.clamp(0, 10) as u8),
-                note: c.text()?,
-            })
+    fetch_map(c, &sql, krs.iter().map(|k| Value::from(k.0)).collect(), |row| {
+        let mut c = row.cursor();
+        Ok(CheckIn {
+            id: CheckInId(c.int()?),
+            key_result_id: KeyResultId(c.int()?),
+            author_id: UserId(c.int()?),
+            at: c.time()?,
+            value: c.opt_float()?,
+            progress: c.float()?,
+            confidence: c.opt_int()?.map(|n| n.clamp(0, 10) as u8),
+            note: c.text()?,
         })
-        .collect()
+    })
+    .await
 }

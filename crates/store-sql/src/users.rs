@@ -1,6 +1,7 @@
 //! People, sessions, API tokens, units and settings.
 
 use crate::conn::placeholders;
+use crate::conn::{fetch_map, insert_id};
 use crate::{Conn, Row, Value, args};
 use chrono::Utc;
 use keel_app::StoreError;
@@ -90,8 +91,8 @@ async fn save_units(c: &mut dyn Conn, user: UserId, units: &[UnitId]) -> R<()> {
 }
 
 pub async fn insert_user(c: &mut dyn Conn, u: &User, source: Option<(&str, &str)>) -> R<UserId> {
-    let rows = c
-        .fetch(
+    let id = UserId(insert_id(
+            c,
             "INSERT INTO users (login, display_name, email, role, lang, time_zone, can_login, source, external_id, version, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) RETURNING id",
             args![
@@ -107,8 +108,7 @@ pub async fn insert_user(c: &mut dyn Conn, u: &User, source: Option<(&str, &str)
                 Utc::now()
             ],
         )
-        .await?;
-    let id = UserId(first_int(&rows)?);
+        .await?);
     save_units(c, id, &u.units).await?;
     Ok(id)
 }
@@ -218,13 +218,14 @@ pub async fn delete_session(c: &mut dyn Conn, token_hash: &str) -> R<()> {
 }
 
 pub async fn insert_token(c: &mut dyn Conn, user: UserId, name: &str, hash: &str) -> R<TokenId> {
-    let rows = c
-        .fetch(
+    Ok(TokenId(
+        insert_id(
+            c,
             "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
             args![user.0, name, hash, Utc::now()],
         )
-        .await?;
-    Ok(TokenId(first_int(&rows)?))
+        .await?,
+    ))
 }
 
 fn token_from(row: &Row) -> R<ApiToken> {
@@ -239,10 +240,13 @@ pub async fn find_token(c: &mut dyn Conn, hash: &str) -> R<Option<ApiToken>> {
 }
 
 pub async fn list_tokens(c: &mut dyn Conn, user: UserId) -> R<Vec<ApiToken>> {
-    let rows = c
-        .fetch("SELECT id, user_id, name, created_at FROM api_tokens WHERE user_id = $1 ORDER BY id", args![user.0])
-        .await?;
-    rows.iter().map(token_from).collect()
+    fetch_map(
+        c,
+        "SELECT id, user_id, name, created_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
+        args![user.0],
+        token_from,
+    )
+    .await
 }
 
 const UNIT_COLS: &str = "id, parent_id, name, region, lead_id, version";
@@ -260,13 +264,14 @@ fn unit_from(row: &Row) -> R<Unit> {
 }
 
 pub async fn insert_unit(c: &mut dyn Conn, u: &Unit) -> R<UnitId> {
-    let rows = c
-        .fetch(
+    Ok(UnitId(
+        insert_id(
+            c,
             "INSERT INTO units (parent_id, name, region, lead_id, version) VALUES ($1, $2, $3, $4, 1) RETURNING id",
             args![u.parent_id.map(|p| p.0), u.name.as_str(), u.region.as_deref(), u.lead_id.map(|l| l.0)],
         )
-        .await?;
-    Ok(UnitId(first_int(&rows)?))
+        .await?,
+    ))
 }
 
 pub async fn get_unit(c: &mut dyn Conn, id: UnitId) -> R<Option<Unit>> {
@@ -275,8 +280,7 @@ pub async fn get_unit(c: &mut dyn Conn, id: UnitId) -> R<Option<Unit>> {
 }
 
 pub async fn list_units(c: &mut dyn Conn) -> R<Vec<Unit>> {
-    let rows = c.fetch(&format!("SELECT {UNIT_COLS} FROM units ORDER BY id"), vec![]).await?;
-    rows.iter().map(unit_from).collect()
+    fetch_map(c, &format!("SELECT {UNIT_COLS} FROM units ORDER BY id"), vec![], unit_from).await
 }
 
 pub async fn update_unit(c: &mut dyn Conn, u: &Unit) -> R<i64> {

@@ -2,6 +2,7 @@
 //! compact view of all work that the progress roll-up reads.
 
 use crate::conn::placeholders;
+use crate::conn::{fetch_map, insert_id};
 use crate::okr::{viewer_args, visible};
 use crate::users::first_int;
 use crate::{Conn, Row, Value, args};
@@ -83,8 +84,8 @@ async fn save_project_krs(c: &mut dyn Conn, project: ProjectId, krs: &[KeyResult
 }
 
 pub async fn insert_project(c: &mut dyn Conn, p: &Project, external_id: Option<&str>) -> R<ProjectId> {
-    let rows = c
-        .fetch(
+    let id = ProjectId(insert_id(
+            c,
             "INSERT INTO projects (key, name, description, parent_id, owner_id, unit_id, status, start_date, target_date, \
              private, workflow, source, external_id, archived, next_number, version, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, 1, $15) RETURNING id",
@@ -106,8 +107,7 @@ pub async fn insert_project(c: &mut dyn Conn, p: &Project, external_id: Option<&
                 p.created_at
             ],
         )
-        .await?;
-    let id = ProjectId(first_int(&rows)?);
+        .await?);
     save_project_krs(c, id, &p.key_result_ids).await?;
     Ok(id)
 }
@@ -188,24 +188,23 @@ pub async fn next_task_number(c: &mut dyn Conn, project: ProjectId) -> R<i64> {
 }
 
 pub async fn insert_milestone(c: &mut dyn Conn, m: &ProjectMilestone) -> R<MilestoneId> {
-    let rows = c
-        .fetch(
+    Ok(MilestoneId(
+        insert_id(
+            c,
             "INSERT INTO project_milestones (project_id, title, due_date, done) VALUES ($1, $2, $3, $4) RETURNING id",
             args![m.project_id.0, m.title.as_str(), m.due_date, m.done],
         )
-        .await?;
-    Ok(MilestoneId(first_int(&rows)?))
+        .await?,
+    ))
 }
 
 pub async fn list_milestones(c: &mut dyn Conn, project: ProjectId) -> R<Vec<ProjectMilestone>> {
-    let rows = c
-        .fetch(
-            "SELECT id, project_id, title, due_date, done FROM project_milestones WHERE project_id = $1 ORDER BY due_date, id",
-            args![project.0],
-        )
-        .await?;
-    rows.iter()
-        .map(|r| {
+    fetch_map(
+        c,
+        "SELECT id, project_id, title, due_date, done FROM project_milestones \
+             WHERE project_id = $1 ORDER BY due_date, id",
+        args![project.0],
+        |r| {
             let mut c = r.cursor();
             Ok(ProjectMilestone {
                 id: MilestoneId(c.int()?),
@@ -214,8 +213,9 @@ pub async fn list_milestones(c: &mut dyn Conn, project: ProjectId) -> R<Vec<Proj
                 due_date: c.opt_date()?,
                 done: c.bool()?,
             })
-        })
-        .collect()
+        },
+    )
+    .await
 }
 
 const TASK_COLS: &str = "t.id, t.project_id, t.number, p.key, t.title, t.description, t.status, t.category, t.blocked, \
@@ -354,8 +354,8 @@ fn task_values(t: &Task) -> Vec<Value> {
 pub async fn insert_task(c: &mut dyn Conn, t: &Task) -> R<TaskId> {
     let mut values = task_values(t);
     values.extend(args![t.project_id.0, t.number, t.source.as_deref(), t.external_id.as_deref(), t.created_at]);
-    let rows = c
-        .fetch(
+    let id = TaskId(insert_id(
+            c,
             "INSERT INTO tasks (title, description, status, category, blocked, blocked_reason, priority, assignee_id, \
              reporter_id, start_date, due_date, estimate, progress, parent_id, labels, cancelled, archived, updated_at, \
              project_id, number, source, external_id, created_at, version) \
@@ -363,8 +363,7 @@ pub async fn insert_task(c: &mut dyn Conn, t: &Task) -> R<TaskId> {
              RETURNING id",
             values,
         )
-        .await?;
-    let id = TaskId(first_int(&rows)?);
+        .await?);
     save_task_links(c, &Task { id, ..t.clone() }).await?;
     Ok(id)
 }
@@ -466,19 +465,17 @@ pub async fn update_task(c: &mut dyn Conn, t: &Task) -> R<i64> {
 }
 
 pub async fn list_dependencies(c: &mut dyn Conn, project: ProjectId) -> R<Vec<(TaskId, TaskId)>> {
-    let rows = c
-        .fetch(
-            "SELECT d.task_id, d.depends_on_id FROM task_dependencies d JOIN tasks t ON t.id = d.task_id \
+    fetch_map(
+        c,
+        "SELECT d.task_id, d.depends_on_id FROM task_dependencies d JOIN tasks t ON t.id = d.task_id \
              WHERE t.project_id = $1 ORDER BY d.task_id, d.depends_on_id",
-            args![project.0],
-        )
-        .await?;
-    rows.iter()
-        .map(|r| {
+        args![project.0],
+        |r| {
             let mut c = r.cursor();
             Ok((TaskId(c.int()?), TaskId(c.int()?)))
-        })
-        .collect()
+        },
+    )
+    .await
 }
 
 fn comment_from(row: &Row) -> R<Comment> {
@@ -493,13 +490,12 @@ fn comment_from(row: &Row) -> R<Comment> {
 }
 
 pub async fn insert_comment(c: &mut dyn Conn, m: &Comment, source: Option<(&str, &str)>) -> R<CommentId> {
-    let rows = c
-        .fetch(
+    Ok(CommentId(insert_id(
+            c,
             "INSERT INTO comments (task_id, author_id, body, created_at, source, external_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             args![m.task_id.0, m.author_id.map(|a| a.0), m.body.as_str(), m.created_at, source.map(|s| s.0), source.map(|s| s.1)],
         )
-        .await?;
-    Ok(CommentId(first_int(&rows)?))
+        .await?))
 }
 
 pub async fn find_comment_by_source(c: &mut dyn Conn, source: &str, external_id: &str) -> R<Option<Comment>> {
@@ -522,34 +518,32 @@ pub async fn update_comment(c: &mut dyn Conn, m: &Comment) -> R<()> {
 }
 
 pub async fn list_comments(c: &mut dyn Conn, task: TaskId) -> R<Vec<Comment>> {
-    let rows = c
-        .fetch(
-            "SELECT id, task_id, author_id, body, created_at FROM comments WHERE task_id = $1 ORDER BY created_at, id",
-            args![task.0],
-        )
-        .await?;
-    rows.iter().map(comment_from).collect()
+    fetch_map(
+        c,
+        "SELECT id, task_id, author_id, body, created_at FROM comments WHERE task_id = $1 ORDER BY created_at, id",
+        args![task.0],
+        comment_from,
+    )
+    .await
 }
 
 pub async fn insert_worklog(c: &mut dyn Conn, w: &Worklog) -> R<WorklogId> {
-    let rows = c
-        .fetch(
+    Ok(WorklogId(
+        insert_id(
+            c,
             "INSERT INTO worklogs (task_id, user_id, day, hours, note) VALUES ($1, $2, $3, $4, $5) RETURNING id",
             args![w.task_id.0, w.user_id.0, w.day, w.hours, w.note.as_str()],
         )
-        .await?;
-    Ok(WorklogId(first_int(&rows)?))
+        .await?,
+    ))
 }
 
 pub async fn list_worklogs(c: &mut dyn Conn, task: TaskId) -> R<Vec<Worklog>> {
-    let rows = c
-        .fetch(
-            "SELECT id, task_id, user_id, day, hours, note FROM worklogs WHERE task_id = $1 ORDER BY day, id",
-            args![task.0],
-        )
-        .await?;
-    rows.iter()
-        .map(|r| {
+    fetch_map(
+        c,
+        "SELECT id, task_id, user_id, day, hours, note FROM worklogs WHERE task_id = $1 ORDER BY day, id",
+        args![task.0],
+        |r| {
             let mut c = r.cursor();
             Ok(Worklog {
                 id: WorklogId(c.int()?),
@@ -559,8 +553,9 @@ pub async fn list_worklogs(c: &mut dyn Conn, task: TaskId) -> R<Vec<Worklog>> {
                 hours: c.float()?,
                 note: c.text()?,
             })
-        })
-        .collect()
+        },
+    )
+    .await
 }
 
 pub async fn work_graph(c: &mut dyn Conn, viewer: Option<Viewer>) -> R<(Vec<WorkProject>, Vec<WorkTask>)> {

@@ -9,7 +9,7 @@
 use async_trait::async_trait;
 use keel_app::StoreError;
 use keel_app::store::{R, Store, Tx};
-use keel_store_sql::{Conn, Dialect, Row, SqlTx, Value, instant_text};
+use keel_store_sql::{Conn, Dialect, Row, SqlTx, Value, instant_text, store_error as map_err};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row as _, Sqlite, SqlitePool, Transaction, TypeInfo, ValueRef};
 use std::path::Path;
@@ -169,17 +169,5 @@ impl Conn for SqliteConn {
 
     async fn commit(self: Box<Self>) -> R<()> {
         self.tx.commit().await.map_err(map_err)
-    }
-}
-
-fn map_err(e: sqlx::Error) -> StoreError {
-    match &e {
-        sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::Database(db) => match db.kind() {
-            sqlx::error::ErrorKind::UniqueViolation => StoreError::Unique(db.message().to_string()),
-            sqlx::error::ErrorKind::ForeignKeyViolation => StoreError::ForeignKey(db.message().to_string()),
-            _ => StoreError::Other(e.to_string()),
-        },
-        _ => StoreError::Other(e.to_string()),
     }
 }
