@@ -308,8 +308,13 @@ async fn with_task_links(c: &mut dyn Conn, mut tasks: Vec<Task>) -> R<Vec<Task>>
     Ok(tasks)
 }
 
-async fn save_task_links(c: &mut dyn Conn, t: &Task) -> R<()> {
-    c.execute("DELETE FROM task_key_results WHERE task_id = $1", args![t.id.0]).await?;
+/// Replaces a task's KR links and dependencies; a new task (`fresh`) has
+/// none to remove, which saves two statements per imported task.
+async fn save_task_links(c: &mut dyn Conn, t: &Task, fresh: bool) -> R<()> {
+    if !fresh {
+        c.execute("DELETE FROM task_key_results WHERE task_id = $1", args![t.id.0]).await?;
+        c.execute("DELETE FROM task_dependencies WHERE task_id = $1", args![t.id.0]).await?;
+    }
     for kr in &t.key_result_ids {
         c.execute(
             "INSERT INTO task_key_results (task_id, key_result_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -317,7 +322,6 @@ async fn save_task_links(c: &mut dyn Conn, t: &Task) -> R<()> {
         )
         .await?;
     }
-    c.execute("DELETE FROM task_dependencies WHERE task_id = $1", args![t.id.0]).await?;
     for dep in &t.depends_on {
         c.execute(
             "INSERT INTO task_dependencies (task_id, depends_on_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -364,7 +368,7 @@ pub async fn insert_task(c: &mut dyn Conn, t: &Task) -> R<TaskId> {
             values,
         )
         .await?);
-    save_task_links(c, &Task { id, ..t.clone() }).await?;
+    save_task_links(c, &Task { id, ..t.clone() }, true).await?;
     Ok(id)
 }
 
@@ -460,7 +464,7 @@ pub async fn update_task(c: &mut dyn Conn, t: &Task) -> R<i64> {
         )
         .await?;
     crate::tx::check_versioned(c, changed, "tasks", t.id.0).await?;
-    save_task_links(c, t).await?;
+    save_task_links(c, t, false).await?;
     Ok(t.version + 1)
 }
 
