@@ -6,7 +6,7 @@
 //! project's tasks never move a number shown to someone outside it.
 
 use crate::auth::Actor;
-use crate::store::{Page, Tx};
+use crate::store::{KrScope, Page, Tx};
 use crate::{AppError, AppResult, Settings};
 use chrono::{DateTime, NaiveDate, Utc};
 use keel_domain::forecast::{Forecast, fit_at, forecast, reaches};
@@ -223,10 +223,28 @@ pub async fn compute_cycle(
     let viewer = actor.viewer();
     let objectives = tx.list_objectives(Some(cycle_id), viewer, Page::ALL).await?;
     let ids: Vec<ObjectiveId> = objectives.iter().map(|o| o.id).collect();
-    let krs = tx.list_key_results(&ids).await?;
+    // Read by cycle (one join each), then keep what belongs to visible objectives.
+    let visible: HashSet<ObjectiveId> = ids.iter().copied().collect();
+    let krs: Vec<KeyResult> = tx
+        .list_key_results(KrScope::Cycle(cycle_id))
+        .await?
+        .into_iter()
+        .filter(|k| visible.contains(&k.objective_id))
+        .collect();
     let kr_ids: Vec<KeyResultId> = krs.iter().map(|k| k.id).collect();
-    let items = tx.list_kr_items(&kr_ids).await?;
-    let check_ins = tx.list_check_ins(&kr_ids).await?;
+    let kr_set: HashSet<KeyResultId> = kr_ids.iter().copied().collect();
+    let items: Vec<KrItem> = tx
+        .list_kr_items(KrScope::Cycle(cycle_id))
+        .await?
+        .into_iter()
+        .filter(|i| kr_set.contains(&i.key_result_id))
+        .collect();
+    let check_ins: Vec<CheckIn> = tx
+        .list_check_ins(KrScope::Cycle(cycle_id))
+        .await?
+        .into_iter()
+        .filter(|c| kr_set.contains(&c.key_result_id))
+        .collect();
     let needs_work = krs.iter().any(|k| k.kind == KrKind::Work);
     let (index, links) = if needs_work {
         let (projects, tasks) = tx.work_graph(viewer).await?;
@@ -234,7 +252,6 @@ pub async fn compute_cycle(
     } else {
         (WorkIndex::new(&[], &[]), Default::default())
     };
-    let kr_set: HashSet<KeyResultId> = kr_ids.iter().copied().collect();
     let inputs = Inputs {
         children_of_kr: group(objectives.iter().filter_map(|o| o.parent_key_result_id.map(|k| (k, o.id)))),
         objectives: objectives.iter().map(|o| (o.id, o.clone())).collect(),

@@ -5,7 +5,7 @@ use crate::access::{self, require, require_admin, require_writer};
 use crate::auth::Actor;
 use crate::patch::{self, nullable};
 use crate::record::record;
-use crate::store::{Page, Tx};
+use crate::store::{KrScope, Page, Tx};
 use crate::{App, AppError, AppResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use keel_domain::okr::*;
@@ -471,7 +471,7 @@ impl App {
         require(access::can_edit_objective(actor, &objective), "you may not add key results to this objective")?;
         let owner_id = input.owner_id.or(actor.id()).unwrap_or(objective.owner_id);
         check_user(&mut *tx, owner_id, "owner_id").await?;
-        let position = tx.list_key_results(&[objective.id]).await?.len() as i64;
+        let position = tx.list_key_results(KrScope::Objectives(&[objective.id])).await?.len() as i64;
         let mut kr = KeyResult {
             id: KeyResultId(0),
             objective_id: objective.id,
@@ -549,7 +549,7 @@ impl App {
         if kr.kind != KrKind::Milestone {
             return Err(AppError::invalid("kind", "only a milestone key result has a checklist"));
         }
-        let position = tx.list_kr_items(&[kr_id]).await?.len() as i64;
+        let position = tx.list_kr_items(KrScope::KeyResults(&[kr_id])).await?.len() as i64;
         let item = insert_item(&mut *tx, kr_id, input, position).await?;
         record(&mut *tx, actor, "kr_item", item.id.0, "create", None, Some(&item)).await?;
         tx.commit().await?;
@@ -567,7 +567,7 @@ impl App {
         let (objective, kr) = visible_key_result(&mut *tx, actor, kr_id).await?;
         require(access::can_edit_key_result(actor, &objective, &kr), "you may not change this key result")?;
         let before = tx
-            .list_kr_items(&[kr_id])
+            .list_kr_items(KrScope::KeyResults(&[kr_id]))
             .await?
             .into_iter()
             .find(|i| i.id == item_id)
@@ -582,7 +582,7 @@ impl App {
     pub async fn list_check_ins(&self, actor: &Actor, kr_id: KeyResultId) -> AppResult<Vec<CheckIn>> {
         let mut tx = self.store.read().await?;
         visible_key_result(&mut *tx, actor, kr_id).await?;
-        Ok(tx.list_check_ins(&[kr_id]).await?)
+        Ok(tx.list_check_ins(KrScope::KeyResults(&[kr_id])).await?)
     }
 
     /// Records a check-in: the value (for kinds that take one), confidence and
@@ -639,7 +639,7 @@ impl App {
         check_in.id = tx.insert_check_in(&check_in).await?;
         if value.is_some() {
             let latest = tx
-                .list_check_ins(&[kr_id])
+                .list_check_ins(KrScope::KeyResults(&[kr_id]))
                 .await?
                 .into_iter()
                 .filter(|c| c.value.is_some())

@@ -45,6 +45,15 @@ impl Page {
     pub const ALL: Page = Page { limit: i64::MAX, offset: 0 };
 }
 
+/// Which key results a query reads: all of one cycle (one join, however many
+/// there are) or an explicit few.
+#[derive(Debug, Clone, Copy)]
+pub enum KrScope<'a> {
+    Cycle(CycleId),
+    Objectives(&'a [ObjectiveId]),
+    KeyResults(&'a [KeyResultId]),
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct TaskFilter {
     pub project_ids: Option<Vec<ProjectId>>,
@@ -146,16 +155,16 @@ pub trait Tx: Send {
 
     async fn insert_key_result(&mut self, kr: &KeyResult) -> R<KeyResultId>;
     async fn get_key_result(&mut self, id: KeyResultId) -> R<Option<KeyResult>>;
-    async fn list_key_results(&mut self, objective_ids: &[ObjectiveId]) -> R<Vec<KeyResult>>;
+    async fn list_key_results(&mut self, scope: KrScope<'_>) -> R<Vec<KeyResult>>;
     async fn update_key_result(&mut self, kr: &KeyResult) -> R<i64>;
 
     async fn insert_kr_item(&mut self, item: &KrItem) -> R<KrItemId>;
-    async fn list_kr_items(&mut self, kr_ids: &[KeyResultId]) -> R<Vec<KrItem>>;
+    async fn list_kr_items(&mut self, scope: KrScope<'_>) -> R<Vec<KrItem>>;
     async fn update_kr_item(&mut self, item: &KrItem) -> R<()>;
 
     async fn insert_check_in(&mut self, check_in: &CheckIn) -> R<CheckInId>;
     /// Oldest first.
-    async fn list_check_ins(&mut self, kr_ids: &[KeyResultId]) -> R<Vec<CheckIn>>;
+    async fn list_check_ins(&mut self, scope: KrScope<'_>) -> R<Vec<CheckIn>>;
 
     // Projects.
     async fn insert_project(&mut self, project: &Project, external_id: Option<&str>) -> R<ProjectId>;

@@ -4,7 +4,7 @@ use crate::conn::placeholders;
 use crate::conn::{fetch_map, insert_id};
 use crate::{Conn, Row, Value, args};
 use keel_app::StoreError;
-use keel_app::store::{Page, R, Viewer};
+use keel_app::store::{KrScope, Page, R, Viewer};
 use keel_domain::okr::*;
 use keel_domain::status::KrStatus;
 use keel_domain::*;
@@ -237,15 +237,36 @@ pub async fn get_key_result(c: &mut dyn Conn, id: KeyResultId) -> R<Option<KeyRe
     rows.first().map(kr_from).transpose()
 }
 
-pub async fn list_key_results(c: &mut dyn Conn, objectives: &[ObjectiveId]) -> R<Vec<KeyResult>> {
-    if objectives.is_empty() {
-        return Ok(Vec::new());
+/// WHERE condition selecting rows by key result, for a table whose key
+/// result column is `column`. A whole cycle is one sub-query, so no long
+/// parameter lists (which SQLite binds in quadratic time).
+fn kr_condition(scope: KrScope<'_>, column: &str) -> Option<(String, Vec<Value>)> {
+    let ids = |ids: Vec<i64>| ids.into_iter().map(Value::from).collect::<Vec<_>>();
+    match scope {
+        KrScope::Cycle(cycle) => Some((
+            format!(
+                "{column} IN (SELECT k.id FROM key_results k JOIN objectives o ON o.id = k.objective_id WHERE o.cycle_id = $1)"
+            ),
+            vec![cycle.0.into()],
+        )),
+        KrScope::Objectives([]) | KrScope::KeyResults([]) => None,
+        KrScope::Objectives(objectives) => Some((
+            format!(
+                "{column} IN (SELECT id FROM key_results WHERE objective_id IN ({}))",
+                placeholders(1, objectives.len())
+            ),
+            ids(objectives.iter().map(|o| o.0).collect()),
+        )),
+        KrScope::KeyResults(krs) => {
+            Some((format!("{column} IN ({})", placeholders(1, krs.len())), ids(krs.iter().map(|k| k.0).collect())))
+        }
     }
-    let sql = format!(
-        "SELECT {KR_COLS} FROM key_results WHERE objective_id IN ({}) ORDER BY objective_id, position, id",
-        placeholders(1, objectives.len())
-    );
-    fetch_map(c, &sql, objectives.iter().map(|o| Value::from(o.0)).collect(), kr_from).await
+}
+
+pub async fn list_key_results(c: &mut dyn Conn, scope: KrScope<'_>) -> R<Vec<KeyResult>> {
+    let Some((condition, values)) = kr_condition(scope, "id") else { return Ok(Vec::new()) };
+    let sql = format!("SELECT {KR_COLS} FROM key_results WHERE {condition} ORDER BY objective_id, position, id");
+    fetch_map(c, &sql, values, kr_from).await
 }
 
 pub async fn update_key_result(c: &mut dyn Conn, k: &KeyResult) -> R<i64> {
@@ -285,16 +306,13 @@ pub async fn insert_kr_item(c: &mut dyn Conn, i: &KrItem) -> R<KrItemId> {
         .await?))
 }
 
-pub async fn list_kr_items(c: &mut dyn Conn, krs: &[KeyResultId]) -> R<Vec<KrItem>> {
-    if krs.is_empty() {
-        return Ok(Vec::new());
-    }
+pub async fn list_kr_items(c: &mut dyn Conn, scope: KrScope<'_>) -> R<Vec<KrItem>> {
+    let Some((condition, values)) = kr_condition(scope, "key_result_id") else { return Ok(Vec::new()) };
     let sql = format!(
-        "SELECT id, key_result_id, title, weight, done, position FROM kr_items WHERE key_result_id IN ({}) \
-         ORDER BY key_result_id, position, id",
-        placeholders(1, krs.len())
+        "SELECT id, key_result_id, title, weight, done, position FROM kr_items WHERE {condition} \
+         ORDER BY key_result_id, position, id"
     );
-    fetch_map(c, &sql, krs.iter().map(|k| Value::from(k.0)).collect(), item_from).await
+    fetch_map(c, &sql, values, item_from).await
 }
 
 pub async fn update_kr_item(c: &mut dyn Conn, i: &KrItem) -> R<()> {
@@ -330,16 +348,13 @@ pub async fn insert_check_in(c: &mut dyn Conn, k: &CheckIn) -> R<CheckInId> {
     ))
 }
 
-pub async fn list_check_ins(c: &mut dyn Conn, krs: &[KeyResultId]) -> R<Vec<CheckIn>> {
-    if krs.is_empty() {
-        return Ok(Vec::new());
-    }
+pub async fn list_check_ins(c: &mut dyn Conn, scope: KrScope<'_>) -> R<Vec<CheckIn>> {
+    let Some((condition, values)) = kr_condition(scope, "key_result_id") else { return Ok(Vec::new()) };
     let sql = format!(
         "SELECT id, key_result_id, author_id, at, value, progress, confidence, note FROM check_ins \
-         WHERE key_result_id IN ({}) ORDER BY at, id",
-        placeholders(1, krs.len())
+         WHERE {condition} ORDER BY at, id"
     );
-    fetch_map(c, &sql, krs.iter().map(|k| Value::from(k.0)).collect(), |row| {
+    fetch_map(c, &sql, values, |row| {
         let mut c = row.cursor();
         Ok(CheckIn {
             id: CheckInId(c.int()?),

@@ -133,8 +133,8 @@ impl Tx for SqlTx {
     async fn get_key_result(&mut self, id: KeyResultId) -> R<Option<KeyResult>> {
         okr::get_key_result(self.conn.as_mut(), id).await
     }
-    async fn list_key_results(&mut self, objective_ids: &[ObjectiveId]) -> R<Vec<KeyResult>> {
-        okr::list_key_results(self.conn.as_mut(), objective_ids).await
+    async fn list_key_results(&mut self, scope: KrScope<'_>) -> R<Vec<KeyResult>> {
+        okr::list_key_results(self.conn.as_mut(), scope).await
     }
     async fn update_key_result(&mut self, kr: &KeyResult) -> R<i64> {
         okr::update_key_result(self.conn.as_mut(), kr).await
@@ -142,8 +142,8 @@ impl Tx for SqlTx {
     async fn insert_kr_item(&mut self, item: &KrItem) -> R<KrItemId> {
         okr::insert_kr_item(self.conn.as_mut(), item).await
     }
-    async fn list_kr_items(&mut self, kr_ids: &[KeyResultId]) -> R<Vec<KrItem>> {
-        okr::list_kr_items(self.conn.as_mut(), kr_ids).await
+    async fn list_kr_items(&mut self, scope: KrScope<'_>) -> R<Vec<KrItem>> {
+        okr::list_kr_items(self.conn.as_mut(), scope).await
     }
     async fn update_kr_item(&mut self, item: &KrItem) -> R<()> {
         okr::update_kr_item(self.conn.as_mut(), item).await
@@ -151,8 +151,8 @@ impl Tx for SqlTx {
     async fn insert_check_in(&mut self, check_in: &CheckIn) -> R<CheckInId> {
         okr::insert_check_in(self.conn.as_mut(), check_in).await
     }
-    async fn list_check_ins(&mut self, kr_ids: &[KeyResultId]) -> R<Vec<CheckIn>> {
-        okr::list_check_ins(self.conn.as_mut(), kr_ids).await
+    async fn list_check_ins(&mut self, scope: KrScope<'_>) -> R<Vec<CheckIn>> {
+        okr::list_check_ins(self.conn.as_mut(), scope).await
     }
     async fn insert_project(&mut self, project: &Project, external_id: Option<&str>) -> R<ProjectId> {
         work::insert_project(self.conn.as_mut(), project, external_id).await

@@ -3,7 +3,7 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use keel_app::StoreError;
-use keel_app::store::{Change, Page, TaskFilter, Tx, Viewer};
+use keel_app::store::{Change, KrScope, Page, TaskFilter, Tx, Viewer};
 use keel_domain::okr::*;
 use keel_domain::org::*;
 use keel_domain::work::*;
@@ -276,18 +276,49 @@ async fn okrs_and_check_ins() {
         tx.commit().await.unwrap();
 
         let mut tx = db.store.read().await.unwrap();
-        let krs = tx.list_key_results(&[objective]).await.unwrap();
+        let krs = tx.list_key_results(KrScope::Objectives(&[objective])).await.unwrap();
+        assert_eq!(tx.list_key_results(KrScope::Cycle(cycle)).await.unwrap(), krs, "{backend:?}");
+        assert_eq!(tx.list_key_results(KrScope::KeyResults(&[kr_id])).await.unwrap(), krs);
         assert_eq!(krs.len(), 1);
         assert_eq!(krs[0].start_value, Some(38.0));
         assert_eq!(krs[0].kind, KrKind::Metric);
         assert_eq!(krs[0].due_date, Some(day(2026, 12, 31)), "{backend:?}");
-        let check_ins = tx.list_check_ins(&[kr_id]).await.unwrap();
+        let check_ins = tx.list_check_ins(KrScope::KeyResults(&[kr_id])).await.unwrap();
+        assert_eq!(tx.list_check_ins(KrScope::Cycle(cycle)).await.unwrap(), check_ins, "{backend:?}");
+        assert!(tx.list_check_ins(KrScope::KeyResults(&[])).await.unwrap().is_empty());
         assert_eq!(check_ins.iter().map(|c| c.at).collect::<Vec<_>>(), vec![at1, at2], "{backend:?}");
         assert_eq!(check_ins[1].value, Some(41.5));
         assert_eq!(check_ins[0].confidence, Some(7));
-        let items = tx.list_kr_items(&[kr_id]).await.unwrap();
+        let items = tx.list_kr_items(KrScope::Cycle(cycle)).await.unwrap();
+        assert_eq!(tx.list_kr_items(KrScope::Objectives(&[objective])).await.unwrap(), items);
         assert!(items[0].done, "{backend:?}");
         assert_eq!(tx.get_cycle(cycle).await.unwrap().unwrap().start_date, day(2026, 10, 1));
+        drop(tx);
+
+        // A cycle's scope never reaches into another cycle.
+        let mut tx = write(&db).await;
+        let first_cycle = tx.get_cycle(cycle).await.unwrap().unwrap();
+        let next_cycle =
+            Cycle { name: "2027-Q1".into(), start_date: day(2027, 1, 1), end_date: day(2027, 3, 31), ..first_cycle };
+        let next = tx.insert_cycle(&next_cycle).await.unwrap();
+        let first_objective = tx.get_objective(objective).await.unwrap().unwrap();
+        let other = tx.insert_objective(&Objective { cycle_id: next, ..first_objective }).await.unwrap();
+        let other_kr = tx.insert_key_result(&KeyResult { objective_id: other, ..kr.clone() }).await.unwrap();
+        tx.insert_check_in(&CheckIn {
+            id: CheckInId(0),
+            key_result_id: other_kr,
+            author_id: owner,
+            at: at2,
+            value: Some(1.0),
+            progress: 0.0,
+            confidence: None,
+            note: String::new(),
+        })
+        .await
+        .unwrap();
+        assert_eq!(tx.list_key_results(KrScope::Cycle(cycle)).await.unwrap().len(), 1, "{backend:?}");
+        assert_eq!(tx.list_check_ins(KrScope::Cycle(cycle)).await.unwrap().len(), 2, "{backend:?}");
+        assert_eq!(tx.list_check_ins(KrScope::Cycle(next)).await.unwrap().len(), 1, "{backend:?}");
     }
 }
 
