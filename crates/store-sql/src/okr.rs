@@ -32,12 +32,15 @@ fn cycle_from(row: &Row) -> R<Cycle> {
 }
 
 pub async fn insert_cycle(c: &mut dyn Conn, y: &Cycle) -> R<CycleId> {
-    Ok(CycleId(insert_id(
+    Ok(CycleId(
+        insert_id(
             c,
-            "INSERT INTO cycles (name, start_date, end_date, state, parent_id, version) VALUES ($1, $2, $3, $4, $5, 1) RETURNING id",
+            "INSERT INTO cycles (name, start_date, end_date, state, parent_id, version) VALUES ($1, \
+             $2, $3, $4, $5, 1) RETURNING id",
             args![y.name.as_str(), y.start_date, y.end_date, y.state.as_str(), y.parent_id.map(|p| p.0)],
         )
-        .await?))
+        .await?,
+    ))
 }
 
 pub async fn get_cycle(c: &mut dyn Conn, id: CycleId) -> R<Option<Cycle>> {
@@ -52,9 +55,18 @@ pub async fn list_cycles(c: &mut dyn Conn) -> R<Vec<Cycle>> {
 pub async fn update_cycle(c: &mut dyn Conn, y: &Cycle) -> R<i64> {
     let changed = c
         .execute(
-            "UPDATE cycles SET name = $1, start_date = $2, end_date = $3, state = $4, parent_id = $5, version = version + 1 \
+            "UPDATE cycles SET name = $1, start_date = $2, end_date = $3, state = $4, parent_id = \
+             $5, version = version + 1 \
              WHERE id = $6 AND version = $7",
-            args![y.name.as_str(), y.start_date, y.end_date, y.state.as_str(), y.parent_id.map(|p| p.0), y.id.0, y.version],
+            args![
+                y.name.as_str(),
+                y.start_date,
+                y.end_date,
+                y.state.as_str(),
+                y.parent_id.map(|p| p.0),
+                y.id.0,
+                y.version
+            ],
         )
         .await?;
     crate::tx::check_versioned(c, changed, "cycles", y.id.0).await?;
@@ -103,10 +115,12 @@ pub(crate) fn viewer_args(viewer: Option<Viewer>) -> (Value, Value) {
 }
 
 pub async fn insert_objective(c: &mut dyn Conn, o: &Objective) -> R<ObjectiveId> {
-    Ok(ObjectiveId(insert_id(
+    Ok(ObjectiveId(
+        insert_id(
             c,
             "INSERT INTO objectives (cycle_id, title, description, level, unit_id, owner_id, parent_objective_id, \
-             parent_key_result_id, private, version, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) RETURNING id",
+             parent_key_result_id, private, version, created_at) VALUES ($1, $2, $3, $4, $5, $6, \
+             $7, $8, $9, 1, $10) RETURNING id",
             args![
                 o.cycle_id.0,
                 o.title.as_str(),
@@ -120,7 +134,8 @@ pub async fn insert_objective(c: &mut dyn Conn, o: &Objective) -> R<ObjectiveId>
                 o.created_at
             ],
         )
-        .await?))
+        .await?,
+    ))
 }
 
 pub async fn get_objective(c: &mut dyn Conn, id: ObjectiveId) -> R<Option<Objective>> {
@@ -152,7 +167,8 @@ pub async fn list_objectives(
 pub async fn update_objective(c: &mut dyn Conn, o: &Objective) -> R<i64> {
     let changed = c
         .execute(
-            "UPDATE objectives SET cycle_id = $1, title = $2, description = $3, level = $4, unit_id = $5, owner_id = $6, \
+            "UPDATE objectives SET cycle_id = $1, title = $2, description = $3, level = $4, unit_id \
+             = $5, owner_id = $6, \
              parent_objective_id = $7, parent_key_result_id = $8, private = $9, version = version + 1 \
              WHERE id = $10 AND version = $11",
             args![
@@ -222,14 +238,17 @@ fn kr_args(k: &KeyResult) -> Vec<Value> {
 }
 
 pub async fn insert_key_result(c: &mut dyn Conn, k: &KeyResult) -> R<KeyResultId> {
-    Ok(KeyResultId(insert_id(
+    Ok(KeyResultId(
+        insert_id(
             c,
-            "INSERT INTO key_results (objective_id, title, owner_id, kind, weight, start_value, target_value, current_value, \
+            "INSERT INTO key_results (objective_id, title, owner_id, kind, weight, start_value, \
+             target_value, current_value, \
              unit_label, direction, due_date, status_override, override_reason, position, version) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1) RETURNING id",
             kr_args(k),
         )
-        .await?))
+        .await?,
+    ))
 }
 
 pub async fn get_key_result(c: &mut dyn Conn, id: KeyResultId) -> R<Option<KeyResult>> {
@@ -245,7 +264,8 @@ fn kr_condition(scope: KrScope<'_>, column: &str) -> Option<(String, Vec<Value>)
     match scope {
         KrScope::Cycle(cycle) => Some((
             format!(
-                "{column} IN (SELECT k.id FROM key_results k JOIN objectives o ON o.id = k.objective_id WHERE o.cycle_id = $1)"
+                "{column} IN (SELECT k.id FROM key_results k JOIN objectives o ON o.id = \
+                 k.objective_id WHERE o.cycle_id = $1)"
             ),
             vec![cycle.0.into()],
         )),
@@ -275,8 +295,10 @@ pub async fn update_key_result(c: &mut dyn Conn, k: &KeyResult) -> R<i64> {
     values.push(k.version.into());
     let changed = c
         .execute(
-            "UPDATE key_results SET objective_id = $1, title = $2, owner_id = $3, kind = $4, weight = $5, start_value = $6, \
-             target_value = $7, current_value = $8, unit_label = $9, direction = $10, due_date = $11, status_override = $12, \
+            "UPDATE key_results SET objective_id = $1, title = $2, owner_id = $3, kind = $4, weight \
+             = $5, start_value = $6, \
+             target_value = $7, current_value = $8, unit_label = $9, direction = $10, due_date = \
+             $11, status_override = $12, \
              override_reason = $13, position = $14, version = version + 1 WHERE id = $15 AND version = $16",
             values,
         )
@@ -298,12 +320,15 @@ fn item_from(row: &Row) -> R<KrItem> {
 }
 
 pub async fn insert_kr_item(c: &mut dyn Conn, i: &KrItem) -> R<KrItemId> {
-    Ok(KrItemId(insert_id(
+    Ok(KrItemId(
+        insert_id(
             c,
-            "INSERT INTO kr_items (key_result_id, title, weight, done, position) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO kr_items (key_result_id, title, weight, done, position) VALUES ($1, $2, \
+             $3, $4, $5) RETURNING id",
             args![i.key_result_id.0, i.title.as_str(), i.weight, i.done, i.position],
         )
-        .await?))
+        .await?,
+    ))
 }
 
 pub async fn list_kr_items(c: &mut dyn Conn, scope: KrScope<'_>) -> R<Vec<KrItem>> {

@@ -91,9 +91,11 @@ async fn save_units(c: &mut dyn Conn, user: UserId, units: &[UnitId]) -> R<()> {
 }
 
 pub async fn insert_user(c: &mut dyn Conn, u: &User, source: Option<(&str, &str)>) -> R<UserId> {
-    let id = UserId(insert_id(
+    let id = UserId(
+        insert_id(
             c,
-            "INSERT INTO users (login, display_name, email, role, lang, time_zone, can_login, source, external_id, version, created_at) \
+            "INSERT INTO users (login, display_name, email, role, lang, time_zone, can_login, \
+             source, external_id, version, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) RETURNING id",
             args![
                 u.login.as_deref(),
@@ -108,7 +110,8 @@ pub async fn insert_user(c: &mut dyn Conn, u: &User, source: Option<(&str, &str)
                 Utc::now()
             ],
         )
-        .await?);
+        .await?,
+    );
     save_units(c, id, &u.units).await?;
     Ok(id)
 }

@@ -84,9 +84,11 @@ async fn save_project_krs(c: &mut dyn Conn, project: ProjectId, krs: &[KeyResult
 }
 
 pub async fn insert_project(c: &mut dyn Conn, p: &Project, external_id: Option<&str>) -> R<ProjectId> {
-    let id = ProjectId(insert_id(
+    let id = ProjectId(
+        insert_id(
             c,
-            "INSERT INTO projects (key, name, description, parent_id, owner_id, unit_id, status, start_date, target_date, \
+            "INSERT INTO projects (key, name, description, parent_id, owner_id, unit_id, status, \
+             start_date, target_date, \
              private, workflow, source, external_id, archived, next_number, version, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, 1, $15) RETURNING id",
             args![
@@ -107,7 +109,8 @@ pub async fn insert_project(c: &mut dyn Conn, p: &Project, external_id: Option<&
                 p.created_at
             ],
         )
-        .await?);
+        .await?,
+    );
     save_project_krs(c, id, &p.key_result_ids).await?;
     Ok(id)
 }
@@ -291,7 +294,8 @@ async fn with_task_links(c: &mut dyn Conn, mut tasks: Vec<Task>) -> R<Vec<Task>>
     let rows = c
         .fetch(
             &format!(
-                "SELECT task_id, depends_on_id FROM task_dependencies WHERE task_id IN ({list}) ORDER BY depends_on_id"
+                "SELECT task_id, depends_on_id FROM task_dependencies WHERE task_id IN ({list}) \
+                 ORDER BY depends_on_id"
             ),
             ids,
         )
@@ -358,16 +362,21 @@ fn task_values(t: &Task) -> Vec<Value> {
 pub async fn insert_task(c: &mut dyn Conn, t: &Task) -> R<TaskId> {
     let mut values = task_values(t);
     values.extend(args![t.project_id.0, t.number, t.source.as_deref(), t.external_id.as_deref(), t.created_at]);
-    let id = TaskId(insert_id(
+    let id = TaskId(
+        insert_id(
             c,
-            "INSERT INTO tasks (title, description, status, category, blocked, blocked_reason, priority, assignee_id, \
-             reporter_id, start_date, due_date, estimate, progress, parent_id, labels, cancelled, archived, updated_at, \
+            "INSERT INTO tasks (title, description, status, category, blocked, blocked_reason, \
+             priority, assignee_id, \
+             reporter_id, start_date, due_date, estimate, progress, parent_id, labels, cancelled, \
+             archived, updated_at, \
              project_id, number, source, external_id, created_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+             $18, $19, $20, $21, $22, $23, 1) \
              RETURNING id",
             values,
         )
-        .await?);
+        .await?,
+    );
     save_task_links(c, &Task { id, ..t.clone() }, true).await?;
     Ok(id)
 }
@@ -456,7 +465,8 @@ pub async fn update_task(c: &mut dyn Conn, t: &Task) -> R<i64> {
     values.extend(args![t.project_id.0, t.number, t.id.0, t.version]);
     let changed = c
         .execute(
-            "UPDATE tasks SET title = $1, description = $2, status = $3, category = $4, blocked = $5, blocked_reason = $6, \
+            "UPDATE tasks SET title = $1, description = $2, status = $3, category = $4, blocked = \
+             $5, blocked_reason = $6, \
              priority = $7, assignee_id = $8, reporter_id = $9, start_date = $10, due_date = $11, estimate = $12, \
              progress = $13, parent_id = $14, labels = $15, cancelled = $16, archived = $17, updated_at = $18, \
              project_id = $19, number = $20, version = version + 1 WHERE id = $21 AND version = $22",
@@ -494,12 +504,22 @@ fn comment_from(row: &Row) -> R<Comment> {
 }
 
 pub async fn insert_comment(c: &mut dyn Conn, m: &Comment, source: Option<(&str, &str)>) -> R<CommentId> {
-    Ok(CommentId(insert_id(
+    Ok(CommentId(
+        insert_id(
             c,
-            "INSERT INTO comments (task_id, author_id, body, created_at, source, external_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            args![m.task_id.0, m.author_id.map(|a| a.0), m.body.as_str(), m.created_at, source.map(|s| s.0), source.map(|s| s.1)],
+            "INSERT INTO comments (task_id, author_id, body, created_at, source, external_id) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            args![
+                m.task_id.0,
+                m.author_id.map(|a| a.0),
+                m.body.as_str(),
+                m.created_at,
+                source.map(|s| s.0),
+                source.map(|s| s.1)
+            ],
         )
-        .await?))
+        .await?,
+    ))
 }
 
 pub async fn find_comment_by_source(c: &mut dyn Conn, source: &str, external_id: &str) -> R<Option<Comment>> {
@@ -613,7 +633,8 @@ pub async fn kr_links(c: &mut dyn Conn, viewer: Option<Viewer>) -> R<KrLinks> {
     let rows = c
         .fetch(
             &format!(
-                "SELECT l.project_id, l.key_result_id FROM project_key_results l JOIN projects p ON p.id = l.project_id WHERE {}",
+                "SELECT l.project_id, l.key_result_id FROM project_key_results l JOIN projects p ON \
+                 p.id = l.project_id WHERE {}",
                 visible("p", 1, 2)
             ),
             vec![admin.clone(), user.clone()],
