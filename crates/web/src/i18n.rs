@@ -80,7 +80,7 @@ catalog! {
     OkrsTitle => "目标与关键结果", "Objectives and key results";
     Cycle => "周期", "Cycle";
     Cycles => "选择周期", "Choose a cycle";
-    NoCycles => "还没有 OKR 周期。管理员可以通过 API 或 keel 命令行创建周期。", "There is no OKR cycle yet. An administrator can create one through the API or the keel command line.";
+    NoCycles => "还没有 OKR 周期。管理员可以在本页下方创建周期。", "There is no OKR cycle yet. An administrator can create one below.";
     NoObjectives => "这个周期还没有目标。", "This cycle has no objectives yet.";
     ExpectedToday => "按时间进度，今天（{}）应完成 {}", "Expected by today ({}): {}";
     ExpectedShare => "按时间进度应完成 {}", "expected by today: {}";
@@ -245,6 +245,68 @@ catalog! {
     FieldDependencies => "前置任务", "dependencies";
     FieldCancelled => "取消", "cancelled";
     FieldArchived => "归档", "archived";
+    // Forms that plan a cycle: cycles, objectives, key results.
+    NewCycle => "新建周期", "New cycle";
+    CreateCycle => "创建周期", "Create cycle";
+    EndDate => "结束日期", "End date";
+    CycleState => "周期状态", "State";
+    CyclePlanning => "规划中", "Planning";
+    CycleActive => "进行中", "Active";
+    CycleClosed => "已结束", "Closed";
+    ParentCycle => "上级周期（可选）", "Parent cycle (optional)";
+    NoneChosen => "（无）", "(none)";
+    NewObjective => "新建目标", "New objective";
+    NewObjectiveIn => "在周期 {} 中新建目标", "New objective in {}";
+    CreateObjective => "创建目标", "Create objective";
+    UnitLabelOfObjective => "所属部门", "Unit";
+    PrivateHint => "私密：仅负责人、所属部门成员和管理员可见", "Private: only the owner, the unit's members and admins see it";
+    AlignsTo => "对齐到", "Aligns to";
+    AlignNothing => "不对齐（顶层目标）", "Nothing (a top-level objective)";
+    AlignHint => "个人目标对齐到部门或公司，部门目标对齐到公司或上级部门。", "Individual objectives align to a unit or the company; unit objectives to the company or a parent unit.";
+    NewKeyResult => "添加关键结果", "Add a key result";
+    CreateKeyResult => "创建关键结果", "Create key result";
+    StartValue => "起始值", "Start value";
+    TargetValue => "目标值", "Target value";
+    UnitLabel => "单位（如 %、万、天）", "Unit label (e.g. %, k, days)";
+    Line => "阈值线", "Line to hold";
+    Direction => "方向", "Direction";
+    AtLeast => "不低于（≥）", "At or above (≥)";
+    AtMost => "不高于（≤）", "At or below (≤)";
+    ChecklistLabel => "里程碑清单：每行一项，可用“| 权重”指定权重", "Milestones: one per line, optionally “| weight”";
+    LegendMetric => "指标类：从起始值到目标值", "Metric: from a start value to a target";
+    LegendThreshold => "阈值类：保持在一条线以上或以下", "Threshold: stay on one side of a line";
+    LegendMilestone => "里程碑类：加权的清单", "Milestones: a weighted checklist";
+    DerivedKindsHint => "工作进度类和下级目标类的进度由系统计算，无需填写数值。", "Work and aligned-objective kinds are computed; they need no numbers.";
+    // Editing a key result.
+    EditKeyResult => "修改关键结果", "Edit key result";
+    StatusOverride => "状态", "Status";
+    StatusAutomatic => "按进度自动计算", "Computed from the schedule";
+    OverrideReason => "手动设定状态的原因", "Reason for overriding the status";
+    // Linking projects to key results.
+    LinkKeyResult => "关联关键结果", "Link a key result";
+    LinkFromCycle => "从当前周期（{}）选择", "From the current cycle ({})";
+    LinkButton => "关联", "Link";
+    Unlink => "取消关联", "Unlink";
+    NothingToLink => "当前周期没有可关联的关键结果。", "The current cycle has no key result left to link.";
+    NoSupportedKrs => "此项目尚未关联关键结果。", "This project supports no key result yet.";
+    Reload => "重新加载页面", "Reload the page";
+    // Why a form was refused, with the field named as the form labels it.
+    FieldProblem => "“{}”有误：{}", "{}: {}";
+    WhyRequired => "此项必填。", "This is required.";
+    WhyStartEqualsTarget => "目标值与起始值相同，无法衡量进度；要把数值保持在某条线以上或以下，请改用阈值类关键结果。", "The target equals the start value, so progress cannot be measured; to keep a value on one side of a line, use a threshold key result.";
+    WhyDate => "请按“年-月-日”填写日期，例如 2026-03-31。", "Enter a date as year-month-day, e.g. 2026-03-31.";
+    WhyEndBeforeStart => "结束日期不能早于开始日期。", "The end date must not be before the start date.";
+    WhyTooLong => "内容太长。", "This is too long.";
+    WhyNotNegative => "必须是不小于 0 的数字。", "Enter a number of at least 0.";
+    WhyNoSuch => "所选条目不存在，或你无权查看。", "The chosen item does not exist, or you may not see it.";
+    WhyChoose => "请从列表中选择一项。", "Choose one from the list.";
+    WhyAlignLevel => "只能对齐到上一级：个人目标对齐到部门或公司，部门目标对齐到公司或上级部门。", "An objective aligns one level up: individual to a unit or the company, unit to the company or a parent unit.";
+    WhyAlignLoop => "这样对齐会形成循环。", "This alignment would make a loop.";
+    WhyAlignOne => "只能对齐到一个目标或一个关键结果。", "Align to one objective or one key result, not both.";
+    WhyItemsNeeded => "请至少填写一个里程碑，每行一个。", "Enter at least one milestone, one per line.";
+    WhyItemWeight => "第 {} 行“|”后的权重不是数字。", "Line {}: the weight after “|” is not a number.";
+    WhyOverrideReason => "手动设定状态时请说明原因。", "Say why the status is overridden.";
+    WhyCheck => "请检查此项。", "Please check this field.";
 }
 
 #[cfg(test)]

@@ -537,3 +537,463 @@ async fn the_app_decides_who_may_change_what_and_errors_are_pages() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.body.contains(r#"<html lang="zh-CN">"#) && missing.body.contains("找不到该页面或条目"));
 }
+
+// ---- Planning a cycle through the pages: cycles, objectives, key results, links, edits.
+
+/// The number after `marker` in a redirect such as "/okrs?cycle=7#kr-12".
+fn id_after(location: &str, marker: &str) -> i64 {
+    let start = location.find(marker).unwrap_or_else(|| panic!("{marker} not in {location}")) + marker.len();
+    location[start..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
+}
+
+/// The key-result form as a browser sends it: every field, the defaults
+/// left as the page shows them, then what the person typed.
+fn kr_form(csrf: &str, typed: &[(&str, &str)]) -> String {
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("csrf", csrf),
+        ("title", ""),
+        ("kind", "metric"),
+        ("owner", ""),
+        ("weight", ""),
+        ("due", ""),
+        ("start", ""),
+        ("target", ""),
+        ("direction", "at_least"),
+        ("line", ""),
+        ("unit_label", ""),
+        ("items", ""),
+    ];
+    for (k, v) in typed {
+        match fields.iter_mut().find(|(name, _)| name == k) {
+            Some(field) => field.1 = v,
+            None => fields.push((k, v)),
+        }
+    }
+    form(&fields)
+}
+
+impl Site {
+    async fn user_id(&self, login: &str) -> i64 {
+        let users = self.app.list_users(&Actor::system(), Page::ALL).await.unwrap();
+        users.iter().find(|u| u.login.as_deref() == Some(login)).unwrap().id.0
+    }
+    async fn unit_id(&self, name: &str) -> i64 {
+        self.app.list_units(&Actor::system()).await.unwrap().iter().find(|u| u.name == name).unwrap().id.0
+    }
+    async fn objective_id(&self, title: &str) -> i64 {
+        let all = self.app.list_objectives(&Actor::system(), None, Page::ALL).await.unwrap();
+        all.iter().find(|o| o.title == title).unwrap_or_else(|| panic!("no objective {title}")).id.0
+    }
+}
+
+#[tokio::test]
+async fn planning_forms_create_a_cycle_objectives_and_key_results_of_every_kind() {
+    use keel_domain::okr::{CycleState, KrKind, ObjectiveLevel, ThresholdDirection};
+    let site = site().await;
+    let sys = Actor::system();
+    let (cookie, csrf) = site.log_in().await;
+    let page = site.get("/okrs", Some(&cookie), None).await;
+    assert!(page.body.contains(r#"action="/cycles""#), "an admin gets the cycle form");
+
+    // A cycle around today, inside the demo year.
+    let today = keel_app::clock::today_in("Asia/Shanghai", Utc::now());
+    let (start, end) = (today - chrono::Duration::days(10), today + chrono::Duration::days(20));
+    let cycles = site.app.list_cycles(&sys).await.unwrap();
+    let year = cycles.iter().find(|c| c.parent_id.is_none()).unwrap();
+    let (start_s, end_s, year_s) = (start.to_string(), end.to_string(), year.id.0.to_string());
+    let r = site
+        .post(
+            "/cycles",
+            Some(&cookie),
+            form(&[
+                ("csrf", &csrf),
+                ("name", "2031 冲刺周期"),
+                ("start", &start_s),
+                ("end", &end_s),
+                ("state", "active"),
+                ("parent", &year_s),
+                ("from", ""),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let cycle_id = id_after(r.location(), "cycle=");
+    let cycle = site.app.get_cycle(&sys, keel_domain::CycleId(cycle_id)).await.unwrap();
+    assert_eq!(
+        (cycle.name.as_str(), cycle.start_date, cycle.end_date, cycle.state, cycle.parent_id),
+        ("2031 冲刺周期", start, end, CycleState::Active, Some(year.id))
+    );
+
+    // A company objective, described in Chinese over two lines.
+    let me = site.user_id(&site.login).await.to_string();
+    let lina = site.user_id("lina").await.to_string();
+    let company_unit = site.unit_id("启航科技").await.to_string();
+    let growth_unit = site.unit_id("增长部").await.to_string();
+    let cycle_s = cycle_id.to_string();
+    let objective = |title: &'static str, level: &'static str, unit: String, owner: String, align: String| {
+        let mut fields = vec![
+            ("csrf".to_string(), csrf.clone()),
+            ("cycle".into(), cycle_s.clone()),
+            ("title".into(), title.to_string()),
+            ("description".into(), format!("{title}：为什么重要\n第二行说明")),
+            ("level".into(), level.to_string()),
+            ("unit".into(), unit),
+            ("owner".into(), owner),
+            ("align".into(), align),
+        ];
+        if level == "individual" {
+            fields.push(("private".into(), "on".into()));
+        }
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        form(&pairs)
+    };
+    let r = site
+        .post(
+            "/objectives",
+            Some(&cookie),
+            objective("客户满意度全面提升", "company", company_unit.clone(), me.clone(), String::new()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location().starts_with(&format!("/okrs?cycle={cycle_id}#obj-")));
+    let company = id_after(r.location(), "#obj-");
+
+    // One key result of every kind under it.
+    let uri = format!("/objectives/{company}/key-results");
+    let due = end.to_string();
+    let mut kr_ids = Vec::new();
+    for typed in [
+        vec![
+            ("title", "NPS 从20提升到80"),
+            ("owner", lina.as_str()),
+            ("weight", "2"),
+            ("start", "20"),
+            ("target", "80"),
+            ("unit_label", "分"),
+            ("due", due.as_str()),
+        ],
+        vec![
+            ("title", "客服首次响应不超过2小时"),
+            ("kind", "threshold"),
+            ("line", "2"),
+            ("direction", "at_most"),
+            ("unit_label", "小时"),
+            // Typed into the metric fieldset by mistake: a threshold ignores it.
+            ("start", "9"),
+        ],
+        vec![
+            ("title", "满意度调研三步走"),
+            ("kind", "milestone"),
+            ("items", "问卷设计 | 1\n\n全量投放｜2\n结果复盘\n"),
+        ],
+        vec![("title", "客服系统改版按期交付"), ("kind", "work")],
+        vec![("title", "各部门满意度目标达成"), ("kind", "children")],
+    ] {
+        let r = site.post(&uri, Some(&cookie), kr_form(&csrf, &typed)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{:?}: {}", typed, r.body);
+        kr_ids.push(id_after(r.location(), "#kr-"));
+    }
+    let children_kr = kr_ids[4];
+
+    // A unit objective aligned to the company's children KR; an individual one aligned to the unit's.
+    let r = site
+        .post(
+            "/objectives",
+            Some(&cookie),
+            objective("增长部客户满意度提升", "unit", growth_unit.clone(), lina.clone(), format!("k:{children_kr}")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let unit_o = id_after(r.location(), "#obj-");
+    let r = site
+        .post(
+            "/objectives",
+            Some(&cookie),
+            objective("完成二十场客户访谈", "individual", String::new(), me.clone(), format!("o:{unit_o}")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let individual = id_after(r.location(), "#obj-");
+
+    // Everything is in the application as typed.
+    let tree = site.app.okr_tree(&sys, cycle.id).await.unwrap();
+    let o = |id: i64| tree.objectives.iter().find(|o| o.objective.id.0 == id).unwrap();
+    let (c, u, i) = (&o(company).objective, &o(unit_o).objective, &o(individual).objective);
+    assert_eq!(
+        (c.level, c.unit_id.map(|x| x.0), c.owner_id.0),
+        (ObjectiveLevel::Company, Some(company_unit.parse().unwrap()), me.parse().unwrap())
+    );
+    assert_eq!(c.description, "客户满意度全面提升：为什么重要\n第二行说明");
+    assert_eq!(
+        (u.level, u.unit_id.map(|x| x.0), u.owner_id.0),
+        (ObjectiveLevel::Unit, Some(growth_unit.parse().unwrap()), lina.parse().unwrap())
+    );
+    assert_eq!((u.parent_key_result_id.map(|k| k.0), u.parent_objective_id), (Some(children_kr), None));
+    assert_eq!(
+        (i.level, i.parent_objective_id.map(|p| p.0), i.private),
+        (ObjectiveLevel::Individual, Some(unit_o), true)
+    );
+    let kr = |id: i64| tree.key_result(keel_domain::KeyResultId(id)).unwrap();
+    let metric = &kr(kr_ids[0]).key_result;
+    assert_eq!((metric.kind, metric.start_value, metric.target_value), (KrKind::Metric, Some(20.0), Some(80.0)));
+    assert_eq!(
+        (metric.unit_label.as_deref(), metric.weight, metric.owner_id.0),
+        (Some("分"), 2.0, lina.parse().unwrap())
+    );
+    assert_eq!(metric.due_date, Some(end));
+    let threshold = &kr(kr_ids[1]).key_result;
+    assert_eq!(
+        (threshold.kind, threshold.start_value, threshold.target_value, threshold.direction),
+        (KrKind::Threshold, None, Some(2.0), Some(ThresholdDirection::AtMost))
+    );
+    assert_eq!(
+        (threshold.unit_label.as_deref(), threshold.weight, threshold.owner_id.0),
+        (Some("小时"), 1.0, me.parse().unwrap())
+    );
+    let items: Vec<(&str, f64)> = kr(kr_ids[2]).items.iter().map(|i| (i.title.as_str(), i.weight)).collect();
+    assert_eq!(items, [("问卷设计", 1.0), ("全量投放", 2.0), ("结果复盘", 1.0)]);
+    assert_eq!(kr(kr_ids[3]).key_result.kind, KrKind::Work);
+    assert!(kr(kr_ids[3]).work.is_some(), "a work KR reports the work behind it");
+    assert_eq!(kr(kr_ids[4]).key_result.kind, KrKind::Children);
+    assert_eq!(kr(children_kr).child_objective_ids.iter().map(|o| o.0).collect::<Vec<_>>(), [unit_o]);
+    assert_eq!(o(unit_o).child_ids.iter().map(|o| o.0).collect::<Vec<_>>(), [individual]);
+
+    // A check-in on the metric; the tree shows (c − s)/(t − s) worked out here.
+    let r = site
+        .post(&format!("/key-results/{}/check-in", kr_ids[0]), Some(&cookie), form(&[("csrf", &csrf), ("value", "35")]))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let percent = ((35.0 - 20.0) / (80.0 - 20.0) * 100.0_f64).round() as i64;
+    let page = site.get(&format!("/okrs?cycle={cycle_id}"), Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let section = kr_section(&page.body, kr_ids[0]);
+    assert!(section.contains(&format!(r#"<span class="pct">{percent}%</span>"#)), "{percent}% not in {section}");
+    let now = site.kr("NPS 从20提升到80").await;
+    assert!(section.contains(&format!("badge {}", now.status.as_str())), "the status the app computed: {section}");
+    assert!(section.contains("当前 35分"), "{section}");
+    // Chinese typed in comes back as typed, and the alignment shows as depth.
+    for text in ["客户满意度全面提升", "第二行说明", "满意度调研三步走", "完成二十场客户访谈"]
+    {
+        assert!(page.body.contains(text), "{text} missing");
+    }
+    for (id, depth) in [(company, 0), (unit_o, 1), (individual, 2)] {
+        assert!(page.body.contains(&format!(r#"depth-{depth}" id="obj-{id}""#)), "objective {id} at depth {depth}");
+    }
+    assert!(page.body.contains(&format!(r#"<option value="k:{children_kr}">"#)), "KRs are offered as parents");
+}
+
+#[tokio::test]
+async fn refused_forms_come_back_with_the_field_named_and_what_was_typed() {
+    let site = site().await;
+    let (cookie, csrf) = site.log_in().await;
+    let retention = site.objective_id("提升用户留存率").await;
+    let uri = format!("/objectives/{retention}/key-results");
+    let typed = [("title", "渠道满意度保持稳定"), ("start", "50"), ("target", "50"), ("unit_label", "分")];
+    let r = site.post(&uri, Some(&cookie), kr_form(&csrf, &typed)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("“目标值”有误：目标值与起始值相同，无法衡量进度"), "the field and why, in Chinese");
+    assert!(r.body.contains(&format!(r#"id="new-kr-{retention}" open"#)), "that objective's form is open");
+    assert!(r.body.contains(r#"name="title" value="渠道满意度保持稳定""#), "the title as typed");
+    assert!(r.body.contains(r#"name="target" value="50" inputmode="decimal" aria-invalid="true""#));
+    assert!(r.body.contains(r#"name="unit_label" value="分""#));
+    assert!(r.body.contains("提升用户留存率"), "the rest of the page is there");
+    let all = site.app.list_objectives(&Actor::system(), None, Page::ALL).await.unwrap();
+    assert!(all.iter().any(|o| o.id.0 == retention));
+    let tree_has = |title: &'static str| {
+        let site = &site;
+        async move {
+            let sys = Actor::system();
+            let mut found = false;
+            for c in site.app.list_cycles(&sys).await.unwrap() {
+                let tree = site.app.okr_tree(&sys, c.id).await.unwrap();
+                found |= tree.objectives.iter().flat_map(|o| &o.key_results).any(|k| k.key_result.title == title);
+            }
+            found
+        }
+    };
+    assert!(!tree_has("渠道满意度保持稳定").await, "nothing was saved");
+
+    // Numbers and checklist weights are checked before the app sees them.
+    let r =
+        site.post(&uri, Some(&cookie), kr_form(&csrf, &[("title", "留存"), ("start", "abc"), ("target", "5")])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("“起始值”有误：请输入一个数字。"));
+    let typed = [("title", "里程碑"), ("kind", "milestone"), ("items", "方案 | 1\n上线 | 很多")];
+    let r = site.post(&uri, Some(&cookie), kr_form(&csrf, &typed)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("第 2 行“|”后的权重不是数字"), "{}", r.body);
+    assert!(r.body.contains("方案 | 1\n上线 | 很多</textarea>"), "the checklist as typed");
+
+    // A cycle that ends before it starts; an English reader gets English.
+    let switched = site.post("/lang", Some(&cookie), form(&[("lang", "en"), ("next", "/okrs"), ("csrf", &csrf)])).await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("name", "倒序周期"),
+        ("start", "2031-06-30"),
+        ("end", "2031-04-01"),
+        ("state", "planning"),
+        ("parent", ""),
+        ("from", ""),
+    ];
+    let r = site.post("/cycles", Some(&cookie), form(&fields)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("End date: The end date must not be before the start date."), "{}", r.body);
+    assert!(r.body.contains(r#"name="name" value="倒序周期""#));
+    assert!(!site.app.list_cycles(&Actor::system()).await.unwrap().iter().any(|c| c.name == "倒序周期"));
+
+    // No session token, no change.
+    let r = site.post(&uri, Some(&cookie), kr_form("", &[("title", "无令牌"), ("start", "1"), ("target", "2")])).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(!tree_has("无令牌").await);
+}
+
+#[tokio::test]
+async fn members_plan_at_their_level_and_may_not_create_company_objectives() {
+    let site = site().await;
+    let (cookie, csrf) = site.log_in_as("lina").await;
+    let page = site.get("/okrs", Some(&cookie), None).await;
+    assert!(page.body.contains(r#"action="/objectives""#));
+    assert!(!page.body.contains(r#"action="/cycles""#), "only admins create cycles");
+    assert!(!page.body.contains(r#"<option value="company""#), "the company level is not offered");
+
+    let cycle = site.app.current_cycle(&Actor::system()).await.unwrap().unwrap().id.0.to_string();
+    let fields = |level: &'static str, title: &'static str, align: String| {
+        form(&[
+            ("csrf", &csrf),
+            ("cycle", &cycle),
+            ("title", title),
+            ("description", ""),
+            ("level", level),
+            ("unit", ""),
+            ("owner", ""),
+            ("align", &align),
+        ])
+    };
+    let r = site.post("/objectives", Some(&cookie), fields("company", "成员越权的公司目标", String::new())).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("你没有权限执行此操作"));
+    let all = site.app.list_objectives(&Actor::system(), None, Page::ALL).await.unwrap();
+    assert!(!all.iter().any(|o| o.title == "成员越权的公司目标"));
+
+    // Her own objective, aligned to her unit's, is hers to create.
+    let growth = site.objective_id("推送与社区驱动用户活跃").await;
+    let r =
+        site.post("/objectives", Some(&cookie), fields("individual", "李娜的个人目标", format!("o:{growth}"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let created = site
+        .app
+        .get_objective(&Actor::system(), keel_domain::ObjectiveId(id_after(r.location(), "#obj-")))
+        .await
+        .unwrap();
+    assert_eq!(
+        (created.owner_id.0, created.parent_objective_id.map(|p| p.0)),
+        (site.user_id("lina").await, Some(growth))
+    );
+
+    // A viewer gets no planning forms at all.
+    let (viewer, _) = site.log_in_as("zhoujie").await;
+    let page = site.get("/okrs", Some(&viewer), None).await;
+    assert!(!page.body.contains(r#"action="/objectives"#), "no objective or key-result form for a viewer");
+}
+
+#[tokio::test]
+async fn project_page_links_and_unlinks_key_results_and_refuses_stale_versions() {
+    let site = site().await;
+    let sys = Actor::system();
+    let (cookie, csrf) = site.log_in().await;
+    let projects = site.app.list_projects(&sys, Page::ALL).await.unwrap();
+    let adm = projects.iter().find(|p| p.key == "ADM").unwrap();
+    let work_title = "用户活跃度优化专项按计划交付";
+    let work = site.kr(work_title).await;
+    assert!(!work.work.as_ref().unwrap().project_ids.contains(&adm.id));
+
+    let uri = format!("/projects/{}", adm.id.0);
+    let page = site.get(&uri, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&format!(r#"<option value="{}">{work_title}</option>"#, work.key_result.id.0)));
+    let version = page.field("version").expect("the form carries the version");
+    assert_eq!(version, adm.version.to_string());
+    let link = |version: &str, action: &str| {
+        form(&[("csrf", &csrf), ("version", version), ("kr", &work.key_result.id.0.to_string()), ("action", action)])
+    };
+    let r = site.post(&format!("{uri}/key-results"), Some(&cookie), link(&version, "link")).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, format!("{uri}#supports").as_str()));
+    let after = site.kr(work_title).await;
+    assert!(after.work.as_ref().unwrap().project_ids.contains(&adm.id), "the KR's work now counts the project");
+    let page = site.get(&uri, Some(&cookie), None).await;
+    assert!(page.body.contains(&format!(r#"<a href="/key-results/{}">{work_title}</a>"#, work.key_result.id.0)));
+
+    // The old version is stale now: 409, said plainly, nothing changed.
+    let stale = site.post(&format!("{uri}/key-results"), Some(&cookie), link(&version, "unlink")).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("该条目刚被他人修改，请刷新页面后重试。"));
+    assert!(stale.body.contains("重新加载页面"));
+    assert!(site.kr(work_title).await.work.unwrap().project_ids.contains(&adm.id));
+
+    // With the version the page shows now, unlinking works and keeps the other links.
+    let current = site.get(&uri, Some(&cookie), None).await.field("version").unwrap();
+    let r = site.post(&format!("{uri}/key-results"), Some(&cookie), link(&current, "unlink")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(!site.kr(work_title).await.work.unwrap().project_ids.contains(&adm.id));
+    let now = site.app.get_project(&sys, adm.id).await.unwrap();
+    assert_eq!(now.key_result_ids, adm.key_result_ids);
+}
+
+#[tokio::test]
+async fn the_owner_edits_a_key_result_and_overrides_its_status_with_a_reason() {
+    use keel_domain::status::KrStatus;
+    let site = site().await;
+    let title = "留存率提升至45%";
+    let kr = site.kr(title).await;
+    let id = kr.key_result.id.0;
+    // lina owns this KR on the company's objective.
+    let (cookie, csrf) = site.log_in_as("lina").await;
+    let uri = format!("/key-results/{id}");
+    let page = site.get(&uri, Some(&cookie), None).await;
+    assert!(page.body.contains(&format!(r#"action="/key-results/{id}/edit""#)));
+    let version = page.field("version").unwrap();
+    let edit = |version: &str, title: &str, status: &str, reason: &str| {
+        form(&[
+            ("csrf", &csrf),
+            ("version", version),
+            ("title", title),
+            ("start", "38"),
+            ("target", "46"),
+            ("due", "2031-03-31"),
+            ("status", status),
+            ("reason", reason),
+        ])
+    };
+    // Overriding without a reason is refused with the field named, keeping what was typed.
+    let r = site.post(&format!("{uri}/edit"), Some(&cookie), edit(&version, "留存率提升至46%", "at_risk", "")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("“手动设定状态的原因”有误：手动设定状态时请说明原因。"), "{}", r.body);
+    assert!(r.body.contains(r#"name="title" value="留存率提升至46%""#));
+
+    let r = site
+        .post(&format!("{uri}/edit"), Some(&cookie), edit(&version, "留存率提升至46%", "at_risk", "渠道投放延期"))
+        .await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, uri.as_str()));
+    let now = site.kr("留存率提升至46%").await;
+    let k = &now.key_result;
+    assert_eq!(
+        (k.start_value, k.target_value, k.due_date.map(|d| d.to_string())),
+        (Some(38.0), Some(46.0), Some("2031-03-31".into()))
+    );
+    assert_eq!((k.status_override, k.override_reason.as_deref()), (Some(KrStatus::AtRisk), Some("渠道投放延期")));
+    assert_eq!(now.status, KrStatus::AtRisk);
+    let page = site.get(&uri, Some(&cookie), None).await;
+    assert!(page.body.contains("状态由负责人手动设定，原因：渠道投放延期"));
+
+    // The form's old version is stale: 409, and the page shows the key result as it is now.
+    let stale = site.post(&format!("{uri}/edit"), Some(&cookie), edit(&version, "被覆盖的标题", "", "")).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("该条目刚被他人修改"));
+    assert!(stale.body.contains(r#"name="title" value="留存率提升至46%""#));
+    assert_eq!(site.kr("留存率提升至46%").await.key_result.version, k.version);
+
+    // Someone who may not change it gets no form.
+    let (viewer, _) = site.log_in_as("zhoujie").await;
+    assert!(!site.get(&uri, Some(&viewer), None).await.body.contains("/edit\""));
+}

@@ -1,12 +1,18 @@
-//! Server-rendered pages: log in, the OKR tree, key results, projects and
-//! tasks, in Chinese or English. Handlers are short: who is asking, call the
-//! application, fill a template. Every form that changes something carries
+//! Server-rendered pages: log in, the OKR tree with the forms that plan a
+//! cycle, key results, projects bound to them, and tasks, in Chinese or
+//! English. Handlers are short: who is asking, call the application, fill a
+//! template. Every form that changes something carries
 //! a CSRF token, and pages contain no inline script or style (see the CSP).
 
 mod assets;
 mod auth;
+mod forms;
+mod kr_edit;
 mod lookup;
 mod okrs;
+mod plan_submit;
+mod planning;
+mod project_links;
 mod projects;
 mod setup;
 mod tasks;
@@ -33,11 +39,16 @@ pub fn routes() -> Router<AppState> {
         .route("/setup", get(setup::setup_page).post(setup::setup_submit))
         .route("/lang", post(auth::set_lang))
         .route("/okrs", get(okrs::overview))
+        .route("/cycles", post(plan_submit::create_cycle))
+        .route("/objectives", post(plan_submit::create_objective))
+        .route("/objectives/{id}/key-results", post(plan_submit::create_key_result))
         .route("/key-results/{id}", get(okrs::key_result))
+        .route("/key-results/{id}/edit", post(kr_edit::edit))
         .route("/key-results/{id}/check-in", post(okrs::check_in))
         .route("/key-results/{id}/items/{item}", post(okrs::toggle_item))
         .route("/projects", get(projects::list))
         .route("/projects/{id}", get(projects::detail))
+        .route("/projects/{id}/key-results", post(project_links::link))
         .route("/tasks/{id}", get(tasks::detail))
         .route("/tasks/{id}/status", post(tasks::set_status))
         .route("/tasks/{id}/comments", post(tasks::comment))

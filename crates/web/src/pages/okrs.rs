@@ -3,7 +3,9 @@
 //! projects and check-ins; and the forms that check in and tick milestones.
 
 use super::auth::PageActor;
+use super::kr_edit::{KrEdit, KrProblem};
 use super::lookup::Names;
+use super::planning::{Failed, Planning};
 use super::view::{self, Bar, Chrome};
 use super::{OrPage, PageError, PageResult, render};
 use crate::AppState;
@@ -13,10 +15,10 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use keel_app::AppError;
 use keel_app::compute::KeyResultView;
 use keel_app::okr::CheckInInput;
 use keel_app::store::Page;
+use keel_app::{AppError, access};
 use keel_domain::okr::{Cycle, KrKind, ThresholdDirection};
 use keel_domain::{KeyResultId, KrItemId, ObjectiveId};
 use serde::Deserialize;
@@ -31,7 +33,9 @@ pub struct CycleLink {
 pub struct ObjectiveRow {
     id: i64,
     title: String,
+    description: String,
     level: &'static str,
+    unit: Option<String>,
     owner: String,
     private: bool,
     depth: usize,
@@ -40,6 +44,7 @@ pub struct ObjectiveRow {
     pct: String,
     bar: Bar,
     krs: Vec<KrRow>,
+    may_add_kr: bool,
 }
 
 pub struct KrRow {
@@ -62,8 +67,10 @@ struct OkrsPage {
     c: Chrome,
     cycles: Vec<CycleLink>,
     cycle: Option<String>,
+    cycle_name: String,
     expected: Option<String>,
     objectives: Vec<ObjectiveRow>,
+    plan: Planning,
 }
 
 #[derive(Deserialize)]
@@ -124,10 +131,17 @@ fn kr_row(page: &PageActor, names: &Names, kr: &KeyResultView) -> KrRow {
 }
 
 pub async fn overview(State(state): State<AppState>, page: PageActor, Query(q): Query<CycleQuery>) -> PageResult {
+    overview_page(&state, &page, q.cycle, Failed::Nothing).await
+}
+
+/// The OKR page for a cycle (else the current one), with the planning forms;
+/// after a refused form, that form filled in again and status 422.
+pub async fn overview_page(state: &AppState, page: &PageActor, cycle: Option<i64>, failed: Failed) -> PageResult {
     let lang = page.lang;
     let app = &state.app;
+    let status = if matches!(failed, Failed::Nothing) { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let cycles = app.list_cycles(&page.actor).await.or_page(lang)?;
-    let chosen: Option<Cycle> = match q.cycle {
+    let chosen: Option<Cycle> = match cycle {
         Some(id) => Some(
             cycles
                 .iter()
@@ -137,24 +151,34 @@ pub async fn overview(State(state): State<AppState>, page: PageActor, Query(q): 
         ),
         None => app.current_cycle(&page.actor).await.or_page(lang)?.or_else(|| cycles.first().cloned()),
     };
-    let cycle_links = cycles
-        .iter()
-        .map(|c| CycleLink {
-            id: c.id.0,
-            name: c.name.clone(),
-            selected: chosen.as_ref().is_some_and(|x| x.id == c.id),
-        })
-        .collect();
+    let tree = match &chosen {
+        Some(cycle) => Some(app.okr_tree(&page.actor, cycle.id).await.or_page(lang)?),
+        None => None,
+    };
+    let plan = Planning::load(app, page, &cycles, chosen.as_ref(), tree.as_ref(), failed).await.or_page(lang)?;
+    let mut c = page.chrome(page.t(Msg::OkrsTitle));
+    // Shown again after a refused POST: "back" is this page, not the form's target.
+    c.here = chosen.as_ref().map(|x| format!("/okrs?cycle={}", x.id.0)).unwrap_or_else(|| "/okrs".into());
     let mut out = OkrsPage {
-        c: page.chrome(page.t(Msg::OkrsTitle)),
-        cycles: cycle_links,
+        c,
+        cycles: cycles
+            .iter()
+            .map(|c| CycleLink {
+                id: c.id.0,
+                name: c.name.clone(),
+                selected: chosen.as_ref().is_some_and(|x| x.id == c.id),
+            })
+            .collect(),
         cycle: None,
+        cycle_name: chosen.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
         expected: None,
         objectives: vec![],
+        plan,
     };
-    let Some(cycle) = chosen else { return Ok(render(StatusCode::OK, &out)) };
-    let tree = app.okr_tree(&page.actor, cycle.id).await.or_page(lang)?;
+    let (Some(cycle), Some(tree)) = (chosen, tree) else { return Ok(render(status, &out)) };
     let names = Names::load(app, &page.actor).await.or_page(lang)?;
+    let units: HashMap<_, _> =
+        app.list_units(&page.actor).await.or_page(lang)?.into_iter().map(|u| (u.id, u.name)).collect();
     out.cycle = Some(format!(
         "{} · {}",
         cycle.name,
@@ -173,7 +197,9 @@ pub async fn overview(State(state): State<AppState>, page: PageActor, Query(q): 
         out.objectives.push(ObjectiveRow {
             id: o.objective.id.0,
             title: o.objective.title.clone(),
+            description: o.objective.description.clone(),
             level: page.t(view::level(o.objective.level)),
+            unit: o.objective.unit_id.and_then(|u| units.get(&u).cloned()),
             owner: names.of(Some(o.objective.owner_id)),
             private: o.objective.private,
             depth: d.min(4),
@@ -181,10 +207,11 @@ pub async fn overview(State(state): State<AppState>, page: PageActor, Query(q): 
             status: page.t(view::kr_status(o.status)),
             pct: view::pct(o.progress),
             bar: Bar::new(o.progress, status_class),
-            krs: o.key_results.iter().map(|kr| kr_row(&page, &names, kr)).collect(),
+            krs: o.key_results.iter().map(|kr| kr_row(page, &names, kr)).collect(),
+            may_add_kr: access::can_edit_objective(&page.actor, &o.objective),
         });
     }
-    Ok(render(StatusCode::OK, &out))
+    Ok(render(status, &out))
 }
 
 pub struct ItemRow {
@@ -232,14 +259,27 @@ struct KeyResultPage {
     takes_value: bool,
     value_label: String,
     error: Option<&'static str>,
+    /// The edit form, for those who may change this key result.
+    edit: Option<KrEdit>,
 }
 
 pub async fn key_result(State(state): State<AppState>, page: PageActor, Path(id): Path<i64>) -> PageResult {
-    kr_page(&state, &page, KeyResultId(id), None).await
+    kr_page(&state, &page, KeyResultId(id), KrProblem::Nothing).await
 }
 
-async fn kr_page(state: &AppState, page: &PageActor, id: KeyResultId, error: Option<&'static str>) -> PageResult {
+/// The key result page; after a refused form, that form's problem (422, or
+/// 409 when someone else changed the key result first).
+pub async fn kr_page(state: &AppState, page: &PageActor, id: KeyResultId, problem: KrProblem) -> PageResult {
     let (lang, app) = (page.lang, &state.app);
+    let status = match problem {
+        KrProblem::Nothing => StatusCode::OK,
+        KrProblem::Conflict => StatusCode::CONFLICT,
+        KrProblem::CheckIn(_) | KrProblem::Edit(..) => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let error = match problem {
+        KrProblem::CheckIn(e) => Some(e),
+        _ => None,
+    };
     let (objective, kr) = app.key_result_view(&page.actor, id).await.or_page(lang)?;
     let names = Names::load(app, &page.actor).await.or_page(lang)?;
     let projects = app.list_projects(&page.actor, Page::ALL).await.or_page(lang)?;
@@ -313,9 +353,9 @@ async fn kr_page(state: &AppState, page: &PageActor, id: KeyResultId, error: Opt
         takes_value: k.kind.takes_values(),
         value_label: tf(lang, Msg::ValueLabel, &[&unit.unwrap_or("—")]),
         error,
+        edit: access::can_edit_key_result(&page.actor, &objective.objective, k).then(|| KrEdit::new(page, k, problem)),
         kr: kr_row(page, &names, &kr),
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     Ok(render(status, &out))
 }
 
@@ -344,14 +384,14 @@ pub async fn check_in(
         v if v.is_empty() => None,
         v => match v.parse::<f64>() {
             Ok(v) if v.is_finite() => Some(v),
-            _ => return kr_page(&state, &page, id, Some(page.t(Msg::NotANumber))).await,
+            _ => return kr_page(&state, &page, id, KrProblem::CheckIn(page.t(Msg::NotANumber))).await,
         },
     };
     let confidence = match form.confidence.trim() {
         "" => None,
         c => match c.parse::<u8>() {
             Ok(c) if c <= 10 => Some(c),
-            _ => return kr_page(&state, &page, id, Some(page.t(Msg::ConfidenceRange))).await,
+            _ => return kr_page(&state, &page, id, KrProblem::CheckIn(page.t(Msg::ConfidenceRange))).await,
         },
     };
     let input = CheckInInput { value, confidence, note: form.note, at: None };
@@ -359,7 +399,7 @@ pub async fn check_in(
         Ok(_) => Ok(Redirect::to(&format!("/key-results/{}", id.0)).into_response()),
         Err(AppError::Invalid { field, .. }) if field == "value" => {
             let msg = if value.is_some() { Msg::DerivedNoValue } else { Msg::NotANumber };
-            kr_page(&state, &page, id, Some(page.t(msg))).await
+            kr_page(&state, &page, id, KrProblem::CheckIn(page.t(msg))).await
         }
         Err(e) => Err(PageError::app(page.lang, e)),
     }

@@ -4,6 +4,7 @@
 
 use super::auth::PageActor;
 use super::lookup::{Names, kr_titles};
+use super::project_links::{KrLinks, LinkProblem};
 use super::view::{self, Bar, Chrome};
 use super::{OrPage, PageResult, render};
 use crate::AppState;
@@ -123,6 +124,9 @@ pub struct SubProject {
 #[template(path = "project.html")]
 struct ProjectPage {
     c: Chrome,
+    id: i64,
+    /// The form binding key results, for those who may change the project.
+    links: Option<KrLinks>,
     key: String,
     name: String,
     description: String,
@@ -179,8 +183,19 @@ pub fn task_progress(t: &Task) -> String {
 }
 
 pub async fn detail(State(state): State<AppState>, page: PageActor, Path(id): Path<i64>) -> PageResult {
+    detail_page(&state, &page, ProjectId(id), LinkProblem::Nothing).await
+}
+
+/// The project page; after a refused link form, its problem (422, or 409
+/// when someone else changed the project first).
+pub async fn detail_page(state: &AppState, page: &PageActor, id: ProjectId, problem: LinkProblem) -> PageResult {
     let (lang, app) = (page.lang, &state.app);
-    let v = app.project_view(&page.actor, ProjectId(id)).await.or_page(lang)?;
+    let status = match problem {
+        LinkProblem::Nothing => StatusCode::OK,
+        LinkProblem::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        LinkProblem::Conflict => StatusCode::CONFLICT,
+    };
+    let v = app.project_view(&page.actor, id).await.or_page(lang)?;
     let all = app.list_projects(&page.actor, Page::ALL).await.or_page(lang)?;
     // The project and everything below it, for the task list.
     let mut subtree = vec![v.project.id];
@@ -237,8 +252,14 @@ pub async fn detail(State(state): State<AppState>, page: PageActor, Path(id): Pa
         .collect();
     let p = &v.project;
     let (health, health_class) = view::health(v.health.health);
+    let links = KrLinks::load(app, page, p, problem).await.or_page(lang)?;
+    let mut c = page.chrome(format!("{} · {}", p.key, p.name));
+    // Shown again after a refused POST: "back" is this page, not the form's target.
+    c.here = format!("/projects/{}", p.id.0);
     let out = ProjectPage {
-        c: page.chrome(format!("{} · {}", p.key, p.name)),
+        c,
+        id: p.id.0,
+        links,
         key: p.key.clone(),
         name: p.name.clone(),
         description: view::markdown(&p.description),
@@ -263,5 +284,5 @@ pub async fn detail(State(state): State<AppState>, page: PageActor, Path(id): Pa
             .collect(),
         tasks: rows,
     };
-    Ok(render(StatusCode::OK, &out))
+    Ok(render(status, &out))
 }

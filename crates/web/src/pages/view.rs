@@ -25,6 +25,10 @@ impl Chrome {
     pub fn t(&self, key: Msg) -> &'static str {
         i18n::t(self.lang, key)
     }
+    /// A message with its one placeholder filled.
+    pub fn tf1(&self, key: Msg, arg: &str) -> String {
+        i18n::tf(self.lang, key, &[&arg])
+    }
     pub fn is_zh(&self) -> bool {
         self.lang == Lang::Zh
     }
