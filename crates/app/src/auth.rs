@@ -75,6 +75,13 @@ pub fn hash_password(password: &str) -> AppResult<String> {
         .map_err(|e| AppError::Internal(format!("hashing password: {e}")))
 }
 
+/// A hash of nothing in particular, checked against when the login is
+/// unknown so that the answer takes as long as for a known one.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password(&new_secret("")).unwrap_or_default())
+}
+
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
@@ -101,13 +108,19 @@ pub const SESSION_DAYS: i64 = 14;
 
 impl App {
     pub async fn login(&self, login: &str, password: &str) -> AppResult<NewSession> {
-        let mut tx = self.store.write().await?;
-        let found = tx.find_user_by_login(login.trim()).await?;
-        // Same answer for an unknown login and a wrong password.
+        // The slow hash is checked outside the write transaction, so a login
+        // never holds up other writers (SQLite has one).
+        let found = self.store.read().await?.find_user_by_login(login.trim()).await?;
+        // Same answer, and the same work, for an unknown login and a wrong password.
         let user = match found {
             Some((user, Some(hash))) if user.can_login && verify_password(password, &hash) => user,
-            _ => return Err(AppError::Unauthorized),
+            Some(_) => return Err(AppError::Unauthorized),
+            None => {
+                verify_password(password, dummy_hash());
+                return Err(AppError::Unauthorized);
+            }
         };
+        let mut tx = self.store.write().await?;
         let token = new_secret("ks_");
         let csrf_token = new_secret("");
         tx.insert_session(&Session {
