@@ -94,6 +94,16 @@ pub struct Change {
     pub after: Option<serde_json::Value>,
 }
 
+/// What project health needs of each task, without the rest of the row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskState {
+    pub project_id: ProjectId,
+    pub category: keel_domain::work::StatusCategory,
+    pub cancelled: bool,
+    pub blocked: bool,
+    pub due_date: Option<chrono::NaiveDate>,
+}
+
 /// Links from projects and tasks to key results, for the work roll-up.
 #[derive(Debug, Clone, Default)]
 pub struct KrLinks {
@@ -200,6 +210,8 @@ pub trait Tx: Send {
     // The work roll-up's view of everything a viewer may see.
     async fn work_graph(&mut self, viewer: Option<Viewer>) -> R<(Vec<WorkProject>, Vec<WorkTask>)>;
     async fn kr_links(&mut self, viewer: Option<Viewer>) -> R<KrLinks>;
+    /// Every visible task's health-relevant state (archived ones left out).
+    async fn task_states(&mut self, viewer: Option<Viewer>) -> R<Vec<TaskState>>;
 
     // The change record.
     async fn insert_change(&mut self, change: &Change) -> R<ChangeId>;

@@ -465,38 +465,15 @@ impl App {
     /// A project with progress, health and task counts, over its sub-projects too.
     pub async fn project_view(&self, actor: &Actor, id: ProjectId) -> AppResult<ProjectView> {
         let mut tx = self.store.read().await?;
-        let mut project = visible_project(&mut *tx, actor, id).await?;
-        project.key_result_ids = visible_krs(&mut *tx, actor, &project.key_result_ids).await?;
-        let (projects, work_tasks) = tx.work_graph(actor.viewer()).await?;
-        let index = WorkIndex::new(&projects, &work_tasks);
-        let subtree: Vec<ProjectId> = index.project_subtree(id.0).into_iter().map(ProjectId).collect();
-        let progress: WorkProgress = index.project_progress(id.0);
-        let tasks = tx
-            .list_tasks(&TaskFilter { project_ids: Some(subtree), ..Default::default() }, actor.viewer(), Page::ALL)
-            .await?;
-        let today = crate::clock::today_in(actor.time_zone(), Utc::now());
-        let open: Vec<&Task> = tasks.iter().filter(|t| t.category != StatusCategory::Done && !t.cancelled).collect();
-        let overdue = open.iter().filter(|t| t.due_date.is_some_and(|d| health::is_overdue(d, today, false))).count();
-        let blocked = open.iter().filter(|t| t.blocked).count();
-        let health = health::project_health(&HealthInput {
-            start_date: project.start_date,
-            target_date: project.target_date,
-            today,
-            done_share: progress.progress,
-            open_tasks: open.len(),
-            overdue_tasks: overdue,
-            blocked_tasks: blocked,
-            finished: matches!(project.status, ProjectStatus::Done | ProjectStatus::Cancelled),
-        });
-        Ok(ProjectView {
-            open_tasks: open.len(),
-            done_tasks: tasks.iter().filter(|t| t.category == StatusCategory::Done).count(),
-            overdue_tasks: overdue,
-            blocked_tasks: blocked,
-            progress: progress.progress,
-            health,
-            project,
-        })
+        let project = visible_project(&mut *tx, actor, id).await?;
+        Ok(project_views(&mut *tx, actor, vec![project]).await?.remove(0))
+    }
+
+    /// Every visible project with its numbers, from one read of the work.
+    pub async fn project_views(&self, actor: &Actor) -> AppResult<Vec<ProjectView>> {
+        let mut tx = self.store.read().await?;
+        let projects = tx.list_projects(actor.viewer(), Page::ALL).await?;
+        project_views(&mut *tx, actor, projects).await
     }
 
     pub async fn list_tasks(&self, actor: &Actor, filter: TaskFilter, page: Page) -> AppResult<(Vec<Task>, i64)> {
@@ -703,4 +680,45 @@ fn dedup(labels: Vec<String>) -> Vec<String> {
         }
     }
     out
+}
+
+/// Progress, health and counts of `projects`, each over its sub-projects too.
+async fn project_views(tx: &mut dyn Tx, actor: &Actor, projects: Vec<Project>) -> AppResult<Vec<ProjectView>> {
+    let (graph_projects, work_tasks) = tx.work_graph(actor.viewer()).await?;
+    let index = WorkIndex::new(&graph_projects, &work_tasks);
+    let mut states: std::collections::HashMap<ProjectId, Vec<crate::store::TaskState>> = Default::default();
+    for state in tx.task_states(actor.viewer()).await? {
+        states.entry(state.project_id).or_default().push(state);
+    }
+    let today = crate::clock::today_in(actor.time_zone(), Utc::now());
+    let mut views = Vec::with_capacity(projects.len());
+    for mut project in projects {
+        project.key_result_ids = visible_krs(tx, actor, &project.key_result_ids).await?;
+        let tasks: Vec<&crate::store::TaskState> =
+            index.project_subtree(project.id.0).into_iter().flat_map(|p| states.get(&ProjectId(p))).flatten().collect();
+        let open: Vec<_> = tasks.iter().filter(|t| t.category != StatusCategory::Done && !t.cancelled).collect();
+        let overdue = open.iter().filter(|t| t.due_date.is_some_and(|d| health::is_overdue(d, today, false))).count();
+        let blocked = open.iter().filter(|t| t.blocked).count();
+        let progress: WorkProgress = index.project_progress(project.id.0);
+        let health = health::project_health(&HealthInput {
+            start_date: project.start_date,
+            target_date: project.target_date,
+            today,
+            done_share: progress.progress,
+            open_tasks: open.len(),
+            overdue_tasks: overdue,
+            blocked_tasks: blocked,
+            finished: matches!(project.status, ProjectStatus::Done | ProjectStatus::Cancelled),
+        });
+        views.push(ProjectView {
+            open_tasks: open.len(),
+            done_tasks: tasks.iter().filter(|t| t.category == StatusCategory::Done).count(),
+            overdue_tasks: overdue,
+            blocked_tasks: blocked,
+            progress: progress.progress,
+            health,
+            project,
+        });
+    }
+    Ok(views)
 }

@@ -226,6 +226,10 @@ impl Tx for SqlTx {
     async fn kr_links(&mut self, viewer: Option<Viewer>) -> R<KrLinks> {
         work::kr_links(self.conn.as_mut(), viewer).await
     }
+
+    async fn task_states(&mut self, viewer: Option<Viewer>) -> R<Vec<TaskState>> {
+        work::task_states(self.conn.as_mut(), viewer).await
+    }
     async fn insert_change(&mut self, change: &Change) -> R<ChangeId> {
         misc::insert_change(self.conn.as_mut(), change).await
     }

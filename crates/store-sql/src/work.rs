@@ -7,7 +7,7 @@ use crate::okr::{viewer_args, visible};
 use crate::users::first_int;
 use crate::{Conn, Row, Value, args};
 use keel_app::StoreError;
-use keel_app::store::{KrLinks, Page, R, TaskFilter, Viewer};
+use keel_app::store::{KrLinks, Page, R, TaskFilter, TaskState, Viewer};
 use keel_domain::progress::{WorkProject, WorkTask};
 use keel_domain::work::*;
 use keel_domain::*;
@@ -665,4 +665,27 @@ pub async fn kr_links(c: &mut dyn Conn, viewer: Option<Viewer>) -> R<KrLinks> {
         })
         .collect::<R<Vec<_>>>()?;
     Ok(KrLinks { project_links, task_links })
+}
+
+pub async fn task_states(c: &mut dyn Conn, viewer: Option<Viewer>) -> R<Vec<TaskState>> {
+    let (admin, user) = viewer_args(viewer);
+    let sql = format!(
+        "SELECT t.project_id, t.category, t.cancelled, t.blocked, t.due_date FROM tasks t \
+         JOIN projects p ON p.id = t.project_id WHERE t.archived = FALSE AND {}",
+        visible("p", 1, 2)
+    );
+    fetch_map(c, &sql, vec![admin, user], |r| {
+        let mut c = r.cursor();
+        Ok(TaskState {
+            project_id: ProjectId(c.int()?),
+            category: {
+                let s = c.text()?;
+                StatusCategory::parse(&s).ok_or_else(|| unknown("status category", &s))?
+            },
+            cancelled: c.bool()?,
+            blocked: c.bool()?,
+            due_date: c.opt_date()?,
+        })
+    })
+    .await
 }

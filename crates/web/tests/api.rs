@@ -624,3 +624,41 @@ async fn the_setup_link_creates_one_admin_and_survives_a_bad_attempt() {
         assert!(app.login("root", "wrong password!").await.is_err());
     }
 }
+
+#[tokio::test]
+async fn project_health_follows_schedule_overdue_and_blocked_work() {
+    for backend in BACKENDS {
+        let h = Harness::new(backend).await;
+        let today = shanghai_today();
+        // 20 whole days, 10 of them elapsed: half the work should be done.
+        let p = id(&h
+            .post("/api/v1/projects", json!({ "key": "HLT", "name": "健康度", "start_date": today - Duration::days(10), "target_date": today + Duration::days(9) }))
+            .await);
+        let sub = id(&h.post("/api/v1/projects", json!({ "key": "HLT2", "name": "子项目", "parent_id": p })).await);
+        task(&h, p, "A", json!({ "estimate": 2.0, "status": "Done", "due_date": today - Duration::days(5) })).await;
+        task(&h, p, "B", json!({ "estimate": 2.0, "status": "In progress", "progress": 50.0, "due_date": today - Duration::days(1) })).await;
+        task(&h, p, "C", json!({ "estimate": 4.0, "blocked": true, "blocked_reason": "等待法务审核" })).await;
+        task(&h, sub, "D", json!({ "estimate": 2.0, "status": "Done" })).await;
+        for name in ["E", "F", "G", "H"] {
+            task(&h, p, name, json!({ "due_date": today })).await;
+        }
+        let archived = task(&h, p, "old", json!({ "due_date": today - Duration::days(30) })).await;
+        h.patch(&format!("/api/v1/tasks/{}", id(&archived)), json!({ "archived": true, "version": 1 })).await;
+
+        let view = h.get(&format!("/api/v1/projects/{p}")).await;
+        // Weights 2, 2, 4, 2 and 1 × 4 unestimated (the archived task is not work any more
+        // for counts, but still weighs in progress as a to-do): done 2 + 1 + 2 = 5.
+        let weights = 2.0 + 2.0 + 4.0 + 2.0 + 4.0 + 1.0;
+        assert!(close(f(&view["progress"]), 5.0 / weights), "{backend:?} {}", view["progress"]);
+        assert_eq!((view["open_tasks"].clone(), view["done_tasks"].clone()), (json!(6), json!(2)), "{backend:?}");
+        assert_eq!((view["overdue_tasks"].clone(), view["blocked_tasks"].clone()), (json!(1), json!(1)), "{backend:?}");
+        // Gap 0.5 − 5/15 = 0.17: behind (> 0.10) but not red (≤ 0.25); 1 of 6 open overdue is not over 20 %.
+        assert_eq!(view["health"]["health"], "yellow", "{backend:?} {}", view["health"]);
+        let kinds: Vec<&str> = view["health"]["reasons"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, vec!["behind", "overdue", "blocked"]);
+        assert!(close(f(&view["health"]["expected"]), 0.5));
+        // A sub-project is measured on its own.
+        let sub_view = h.get(&format!("/api/v1/projects/{sub}")).await;
+        assert_eq!(f(&sub_view["progress"]), 1.0);
+    }
+}

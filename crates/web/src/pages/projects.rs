@@ -76,12 +76,13 @@ fn kr_links(ids: &[KeyResultId], titles: &HashMap<KeyResultId, String>) -> Vec<K
 
 pub async fn list(State(state): State<AppState>, page: PageActor) -> PageResult {
     let (lang, app) = (page.lang, &state.app);
-    let projects = app.list_projects(&page.actor, Page::ALL).await.or_page(lang)?;
+    let views = app.project_views(&page.actor).await.or_page(lang)?;
+    let projects: Vec<Project> = views.iter().map(|v| v.project.clone()).collect();
     let all_krs: Vec<KeyResultId> = projects.iter().flat_map(|p| p.key_result_ids.iter().copied()).collect();
     let titles = kr_titles(app, &page.actor, &all_krs).await;
     let mut rows = Vec::new();
     for (p, depth) in tree_order(&projects) {
-        let v = app.project_view(&page.actor, p.id).await.or_page(lang)?;
+        let Some(v) = views.iter().find(|v| v.project.id == p.id) else { continue };
         let (health, health_class) = view::health(v.health.health);
         rows.push(ProjectRow {
             id: p.id.0,
