@@ -6,7 +6,7 @@ use keel_app::store::{Page, TaskFilter};
 use keel_app::{Actor, App, Settings};
 use keel_domain::work::{StatusCategory, Task};
 use keel_domain::{KeyResultId, ProjectId};
-use keel_testkit::{BACKENDS, Backend, TempDir, create_pg_database};
+use keel_testkit::{BACKENDS, Backend, PgDatabase, TempDir, create_pg_database};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -14,14 +14,18 @@ use std::process::Output;
 use std::sync::Arc;
 
 fn real(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real").join(path)
+    keel_testkit::real_data(path)
 }
 
-/// A fresh database for the CLI: its URL, and a folder that lives as long as the test.
-async fn database(backend: Backend, dir: &TempDir) -> String {
+/// A fresh database for the CLI: its URL, and what keeps it alive (the
+/// folder holds the SQLite file; a PostgreSQL database is dropped with it).
+async fn database(backend: Backend, dir: &TempDir) -> (String, Option<PgDatabase>) {
     match backend {
-        Backend::Sqlite => format!("sqlite://{}", dir.path().join("keel.db").display()),
-        Backend::Postgres => create_pg_database().await,
+        Backend::Sqlite => (format!("sqlite://{}", dir.path().join("keel.db").display()), None),
+        Backend::Postgres => {
+            let pg = create_pg_database().await;
+            (pg.url.clone(), Some(pg))
+        }
     }
 }
 
@@ -100,7 +104,7 @@ async fn trello_boards_import_exactly_what_the_json_holds() {
             "trello/clipkit-2015-japanese-board-minified.json",
         ] {
             let dir = TempDir::new("import");
-            let url = database(backend, &dir).await;
+            let (url, _pg) = database(backend, &dir).await;
             let raw: Value = serde_json::from_slice(&std::fs::read(real(file)).unwrap()).unwrap();
             let expected = count_trello(&raw);
             let summary = import_json(&url, "trello", &real(file));
@@ -138,7 +142,7 @@ async fn trello_boards_import_exactly_what_the_json_holds() {
 #[tokio::test]
 async fn trello_comments_keep_their_authors_and_dates() {
     let dir = TempDir::new("import");
-    let url = database(Backend::Sqlite, &dir).await;
+    let (url, _pg) = database(Backend::Sqlite, &dir).await;
     let file = real("trello/clipkit-2015-japanese-board-minified.json");
     let raw: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     let summary = import_json(&url, "trello", &file);
@@ -193,7 +197,7 @@ async fn jira_csv_exports_import_one_task_per_distinct_issue() {
     for backend in BACKENDS {
         for (file, delimiter, key) in files {
             let dir = TempDir::new("import");
-            let url = database(backend, &dir).await;
+            let (url, _pg) = database(backend, &dir).await;
             let rows = jira_rows(file, delimiter, key, None, None);
             let summary = import_json(&url, "jira-csv", &real(file));
             let app = app_on(&url).await;
@@ -214,7 +218,7 @@ async fn jira_csv_exports_import_one_task_per_distinct_issue() {
 async fn a_work_kr_bound_to_imported_projects_counts_their_tasks() {
     for backend in BACKENDS {
         let dir = TempDir::new("import");
-        let url = database(backend, &dir).await;
+        let (url, _pg) = database(backend, &dir).await;
         // Jira plan export: sub-tasks under parents, no estimates (each task weighs 1).
         let jira = import_json(&url, "jira-csv", &real("jira/jira-plan-export-tsv-named-csv.csv"));
         let rows = jira_rows("jira/jira-plan-export-tsv-named-csv.csv", b'\t', "Key", Some("Parent"), Some("Status"));
@@ -343,9 +347,8 @@ async fn damaged_files_are_refused_and_nothing_is_written() {
         ("trello", "empty.json", Vec::new(), "empty"),
     ];
     for backend in BACKENDS {
-        let url = database(backend, &TempDir::new("db")).await;
-        let url =
-            if backend == Backend::Sqlite { format!("sqlite://{}", dir.path().join("keel.db").display()) } else { url };
+        let db_dir = TempDir::new("db");
+        let (url, _pg) = database(backend, &db_dir).await;
         for (kind, name, bytes, mention) in &cases {
             let path = dir.path().join(name);
             std::fs::write(&path, bytes).unwrap();

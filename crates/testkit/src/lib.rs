@@ -3,6 +3,10 @@
 //! `KEEL_TEST_DATABASE_URL` (default: the local server, user postgres).
 //! Nothing is mocked; each test gets its own empty schema.
 
+pub mod real_data;
+
+pub use real_data::{real_data, real_data_dir};
+
 use keel_app::store::Store;
 use keel_store_postgres::PgStore;
 use keel_store_sqlite::SqliteStore;
@@ -50,14 +54,38 @@ pub struct TestDb {
     /// The URL a second process (e.g. `keel serve`) can open.
     pub url: String,
     _dir: Option<TempDir>,
+    _pg: Option<PgDatabase>,
 }
 
 pub fn pg_admin_url() -> String {
     std::env::var("KEEL_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG_URL.to_string())
 }
 
-/// Creates an empty PostgreSQL database and returns its URL.
-pub async fn create_pg_database() -> String {
+/// A PostgreSQL database made for one test, dropped when this is dropped.
+pub struct PgDatabase {
+    pub url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (admin, name) = (pg_admin_url(), self.name.clone());
+        // Drop runs inside async tests: a thread with its own runtime does the
+        // asynchronous work without blocking the test's runtime.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                let mut conn = sqlx::PgConnection::connect(&admin).await.ok()?;
+                // FORCE: the test's pool may still hold connections.
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await.ok()
+            })
+        })
+        .join();
+    }
+}
+
+/// Creates an empty PostgreSQL database for one test.
+pub async fn create_pg_database() -> PgDatabase {
     let admin = pg_admin_url();
     let name = format!("{TEST_DB_PREFIX}{}_{}", std::process::id(), rand::random::<u32>());
     let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| {
@@ -66,7 +94,7 @@ pub async fn create_pg_database() -> String {
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
     conn.close().await.ok();
     let base = admin.rsplit_once('/').map(|(base, _)| base.to_string()).unwrap_or(admin);
-    format!("{base}/{name}")
+    PgDatabase { url: format!("{base}/{name}"), name }
 }
 
 pub async fn fresh(backend: Backend) -> TestDb {
@@ -75,12 +103,12 @@ pub async fn fresh(backend: Backend) -> TestDb {
             let dir = TempDir::new("db");
             let path = dir.path().join("keel.db");
             let store = SqliteStore::open(&path).await.expect("open SQLite");
-            TestDb { store: Arc::new(store), backend, url: format!("sqlite://{}", path.display()), _dir: Some(dir) }
+            TestDb { store: Arc::new(store), backend, url: format!("sqlite://{}", path.display()), _dir: Some(dir), _pg: None }
         }
         Backend::Postgres => {
-            let url = create_pg_database().await;
-            let store = PgStore::open(&url, 8).await.expect("open PostgreSQL");
-            TestDb { store: Arc::new(store), backend, url, _dir: None }
+            let pg = create_pg_database().await;
+            let store = PgStore::open(&pg.url, 8).await.expect("open PostgreSQL");
+            TestDb { store: Arc::new(store), backend, url: pg.url.clone(), _dir: None, _pg: Some(pg) }
         }
     }
 }

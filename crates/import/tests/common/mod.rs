@@ -20,8 +20,12 @@ pub const JIRA_FILES: &[&str] = &[
     "jira/jira-rest-flattened-support-tickets.csv",
 ];
 
+// Shared with keel-testkit without depending on it (testkit depends on this crate).
+#[path = "../../../testkit/src/real_data.rs"]
+mod real_data;
+
 pub fn real_path(relative: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/real/")).join(relative)
+    real_data::real_data(relative)
 }
 
 pub fn read_real(relative: &str) -> Vec<u8> {
