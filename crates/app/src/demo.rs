@@ -479,7 +479,7 @@ impl App {
                 start_date: Some(due - Duration::days(14)),
                 due_date: Some(due),
                 estimate: Some(spec.estimate),
-                progress: if spec.status == "In progress" { Some(40.0) } else { None },
+                progress: if spec.status == "In progress" { Some(0.4) } else { None },
                 parent_id: None,
                 labels: vec![],
                 key_result_ids: vec![],

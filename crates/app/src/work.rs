@@ -92,6 +92,7 @@ pub struct TaskInput {
     pub due_date: Option<NaiveDate>,
     #[serde(default)]
     pub estimate: Option<f64>,
+    /// Fraction done (0.5 = 50 %), for long tasks; done means 1.
     #[serde(default)]
     pub progress: Option<f64>,
     #[serde(default)]
@@ -126,6 +127,7 @@ pub struct TaskPatch {
     pub due_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "nullable")]
     pub estimate: Option<Option<f64>>,
+    /// Fraction done (0.5 = 50 %).
     #[serde(default, deserialize_with = "nullable")]
     pub progress: Option<Option<f64>>,
     #[serde(default, deserialize_with = "nullable")]
@@ -256,8 +258,8 @@ fn check_hours(field: &str, v: Option<f64>) -> AppResult<()> {
 
 fn check_task_fields(t: &Task) -> AppResult<()> {
     check_hours("estimate", t.estimate)?;
-    if t.progress.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
-        return Err(AppError::invalid("progress", "must be between 0 and 100"));
+    if t.progress.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
+        return Err(AppError::invalid("progress", "must be a fraction between 0 and 1 (0.5 is 50 %)"));
     }
     if let (Some(start), Some(due)) = (t.start_date, t.due_date)
         && due < start

@@ -121,7 +121,7 @@ pub struct WorkTask {
     pub parent_id: Option<i64>,
     /// Hours; None weighs 1, Some(0) weighs 0.
     pub estimate: Option<f64>,
-    /// 0–100 as set by the assignee; ignored when done.
+    /// Fraction done (0.5 = 50 %) as set by the assignee; ignored when done.
     pub progress: Option<f64>,
     pub category: StatusCategory,
     pub cancelled: bool,
@@ -138,7 +138,7 @@ impl WorkTask {
         if self.category == StatusCategory::Done {
             return 1.0;
         }
-        self.progress.map_or(0.0, |p| unit_interval(p / 100.0))
+        self.progress.map_or(0.0, unit_interval)
     }
 }
 
@@ -275,7 +275,7 @@ mod tests {
             // Parent task 10 in project 1 with two sub-tasks: only they count.
             WorkTask { estimate: Some(100.0), ..task(10, 1, None) },
             WorkTask { estimate: Some(4.0), category: StatusCategory::Done, ..task(11, 1, Some(10)) },
-            WorkTask { estimate: Some(4.0), progress: Some(50.0), ..task(12, 1, Some(10)) },
+            WorkTask { estimate: Some(4.0), progress: Some(0.5), ..task(12, 1, Some(10)) },
             // Sub-project task without estimate: weighs 1, progress 0.
             task(20, 2, None),
             // Estimated at 0: counted, weighs 0.
@@ -284,7 +284,7 @@ mod tests {
             WorkTask { estimate: Some(50.0), cancelled: true, ..task(22, 2, None) },
             // Project 3 is not linked, but task 30 is, with its sub-task.
             WorkTask { estimate: Some(2.0), ..task(30, 3, None) },
-            WorkTask { estimate: Some(1.0), progress: Some(250.0), ..task(31, 3, Some(30)) },
+            WorkTask { estimate: Some(1.0), progress: Some(2.5), ..task(31, 3, Some(30)) },
             task(32, 3, None),
         ];
         // Project 2 and task 11 are also reached through project 1: no double count.

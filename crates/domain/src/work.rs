@@ -188,7 +188,7 @@ pub struct Task {
     pub due_date: Option<NaiveDate>,
     /// Hours.
     pub estimate: Option<f64>,
-    /// 0–100, set by the assignee for long tasks; done means 100.
+    /// Fraction done (0.5 = 50 %), set by the assignee for long tasks; done means 1.
     pub progress: Option<f64>,
     pub parent_id: Option<TaskId>,
     pub labels: Vec<String>,

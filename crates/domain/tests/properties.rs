@@ -181,7 +181,7 @@ fn forest() -> impl Strategy<Value = Forest> {
                     0..np,
                     prop::option::weighted(0.5, 0..i.max(1)),
                     prop_oneof![Just(None), Just(Some(0.0)), Just(Some(-3.0)), (0.5..40.0f64).prop_map(Some)],
-                    prop::option::of(-20.0..150.0f64),
+                    prop::option::of(-0.2..1.5f64),
                     prop_oneof![Just(StatusCategory::Todo), Just(StatusCategory::Doing), Just(StatusCategory::Done)],
                     prop::bool::weighted(0.15),
                 )
@@ -262,7 +262,7 @@ impl Forest {
                 let progress = if t.category == StatusCategory::Done {
                     1.0
                 } else {
-                    t.progress.map_or(0.0, |p| (p / 100.0).clamp(0.0, 1.0))
+                    t.progress.map_or(0.0, |p| p.clamp(0.0, 1.0))
                 };
                 (weight, progress)
             })

@@ -64,7 +64,7 @@ fn tree_forest() -> impl Strategy<Value = Forest> {
                     0..np,
                     prop::option::weighted(0.5, 0..i.max(1)),
                     estimate(),
-                    prop::option::of(-20.0..150.0f64),
+                    prop::option::of(-0.2..1.5f64),
                     category(),
                     prop::bool::weighted(0.15),
                 )
@@ -107,7 +107,7 @@ fn tangled_forest() -> impl Strategy<Value = Forest> {
                     0..np + 1,
                     prop::option::weighted(0.6, 0..nt + 2),
                     estimate(),
-                    prop_oneof![Just(None), Just(Some(f64::NAN)), (-20.0..150.0f64).prop_map(Some),],
+                    prop_oneof![Just(None), Just(Some(f64::NAN)), (-0.2..1.5f64).prop_map(Some),],
                     category(),
                     prop::bool::weighted(0.15),
                 )
@@ -197,7 +197,7 @@ impl Forest {
                 1.0
             } else {
                 match t.progress {
-                    Some(p) if !p.is_nan() => (p / 100.0).clamp(0.0, 1.0),
+                    Some(p) if !p.is_nan() => p.clamp(0.0, 1.0),
                     _ => 0.0,
                 }
             };

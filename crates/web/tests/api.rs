@@ -136,7 +136,7 @@ async fn okr_numbers_follow_the_product_definition() {
         let version = h.get(&format!("/api/v1/projects/{p}")).await["version"].as_i64().unwrap();
         h.patch(&format!("/api/v1/projects/{p}"), json!({ "key_result_ids": [work], "version": version })).await;
         task(&h, p, "t1", json!({ "estimate": 4.0, "status": "Done" })).await;
-        task(&h, p, "t2", json!({ "estimate": 6.0, "status": "In progress", "progress": 50.0 })).await;
+        task(&h, p, "t2", json!({ "estimate": 6.0, "status": "In progress", "progress": 0.5 })).await;
         task(&h, p, "t3", json!({})).await;
         let parent = id(&task(&h, p, "t4", json!({ "estimate": 10.0 })).await);
         task(&h, p, "t4a", json!({ "parent_id": parent, "status": "Done" })).await;
@@ -636,7 +636,7 @@ async fn project_health_follows_schedule_overdue_and_blocked_work() {
             .await);
         let sub = id(&h.post("/api/v1/projects", json!({ "key": "HLT2", "name": "子项目", "parent_id": p })).await);
         task(&h, p, "A", json!({ "estimate": 2.0, "status": "Done", "due_date": today - Duration::days(5) })).await;
-        task(&h, p, "B", json!({ "estimate": 2.0, "status": "In progress", "progress": 50.0, "due_date": today - Duration::days(1) })).await;
+        task(&h, p, "B", json!({ "estimate": 2.0, "status": "In progress", "progress": 0.5, "due_date": today - Duration::days(1) })).await;
         task(&h, p, "C", json!({ "estimate": 4.0, "blocked": true, "blocked_reason": "等待法务审核" })).await;
         task(&h, sub, "D", json!({ "estimate": 2.0, "status": "Done" })).await;
         for name in ["E", "F", "G", "H"] {

@@ -179,7 +179,7 @@ pub fn task_progress(t: &Task) -> String {
     if t.category == StatusCategory::Done {
         "100%".into()
     } else {
-        t.progress.map(|p| format!("{}%", p.round() as i64)).unwrap_or_else(|| "—".into())
+        t.progress.map(view::pct).unwrap_or_else(|| "—".into())
     }
 }
 
