@@ -192,7 +192,7 @@ impl App {
         check_password_rules(password)?;
         Ok(User {
             id: UserId(0),
-            login: Some(keel_domain::text::required("login", login, 100)?),
+            login: Some(check_login(login)?),
             display_name: keel_domain::text::required("display_name", display_name, keel_domain::text::NAME_MAX)?,
             email: None,
             role,
@@ -246,9 +246,28 @@ impl App {
     }
 }
 
+/// Login names: letters (any script), digits and . _ - @, no spaces.
+pub fn check_login(login: &str) -> AppResult<String> {
+    let login = keel_domain::text::required("login", login, 100)?;
+    if !login.chars().all(|c| c.is_alphanumeric() || "._-@".contains(c)) {
+        return Err(AppError::invalid("login", "use letters, digits and . _ - @ only (no spaces)"));
+    }
+    Ok(login)
+}
+
+/// A login that exists already is the person's mistake, not a server fault.
+pub(crate) fn login_taken(e: crate::StoreError, login: &Option<String>) -> AppError {
+    match e {
+        crate::StoreError::Unique(_) => {
+            AppError::invalid("login", format!("{} is taken", login.as_deref().unwrap_or_default()))
+        }
+        other => other.into(),
+    }
+}
+
 async fn insert_login_user(tx: &mut dyn crate::store::Tx, user: User, password: &str) -> AppResult<User> {
     let hash = hash_password(password)?;
-    let id = tx.insert_user(&user, None).await?;
+    let id = tx.insert_user(&user, None).await.map_err(|e| login_taken(e, &user.login))?;
     tx.set_password(id, &hash).await?;
     let user = User { id, ..user };
     crate::record::record(tx, &Actor::system(), "user", id.0, "create", None, Some(&user)).await?;

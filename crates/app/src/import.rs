@@ -227,7 +227,7 @@ impl Run<'_> {
                 if task == before {
                     self.summary.unchanged.tasks += 1;
                 } else {
-                    task.updated_at = updated_at.max(before.updated_at);
+                    task.updated_at = Utc::now();
                     task.version = self.tx.update_task(&task).await?;
                     record(self.tx, self.actor, "task", task.id.0, "import", Some(&before), Some(&task)).await?;
                     self.summary.updated.tasks += 1;
@@ -235,7 +235,10 @@ impl Run<'_> {
                 Ok(task.id)
             }
             None => {
-                let number = self.tx.next_task_number(project.id).await?;
+                let number = match self.source_number(project, imported).await? {
+                    Some(number) => number,
+                    None => self.tx.next_task_number(project.id).await?,
+                };
                 let mut task = Task {
                     id: TaskId(0),
                     project_id: project.id,
@@ -272,6 +275,21 @@ impl Run<'_> {
                 self.summary.created.tasks += 1;
                 Ok(task.id)
             }
+        }
+    }
+
+    /// A Jira key such as CGQ-12 keeps its number when the project has the
+    /// same key and the number is free, so people find their issues again.
+    async fn source_number(&mut self, project: &Project, imported: &ImportTask) -> AppResult<Option<i64>> {
+        let number = imported
+            .external_key
+            .as_deref()
+            .and_then(|key| key.strip_prefix(project.key.as_str()))
+            .and_then(|rest| rest.strip_prefix('-'))
+            .and_then(|n| n.parse::<i64>().ok());
+        match number {
+            Some(n) if self.tx.claim_task_number(project.id, n).await? => Ok(Some(n)),
+            _ => Ok(None),
         }
     }
 

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CycleInput {
     pub name: String,
     pub start_date: NaiveDate,
@@ -29,6 +30,7 @@ pub struct CycleInput {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CyclePatch {
     pub name: Option<String>,
     pub start_date: Option<NaiveDate>,
@@ -42,6 +44,7 @@ pub struct CyclePatch {
 
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ObjectiveInput {
     pub cycle_id: CycleId,
     pub title: String,
@@ -63,6 +66,7 @@ pub struct ObjectiveInput {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ObjectivePatch {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -80,6 +84,7 @@ pub struct ObjectivePatch {
 
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct KrItemInput {
     pub title: String,
     #[serde(default)]
@@ -90,6 +95,7 @@ pub struct KrItemInput {
 
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct KeyResultInput {
     pub objective_id: ObjectiveId,
     pub title: String,
@@ -115,6 +121,7 @@ pub struct KeyResultInput {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct KeyResultPatch {
     pub title: Option<String>,
     pub owner_id: Option<UserId>,
@@ -139,6 +146,7 @@ pub struct KeyResultPatch {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CheckInInput {
     /// The new value (metric, threshold); left out for derived kinds.
     #[serde(default)]

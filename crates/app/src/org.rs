@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UnitInput {
     pub name: String,
     #[serde(default)]
@@ -27,6 +28,7 @@ pub struct UnitInput {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UnitPatch {
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
@@ -40,6 +42,7 @@ pub struct UnitPatch {
 
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UserInput {
     /// Leave out for a person who does not log in (e.g. named in imports).
     #[serde(default)]
@@ -61,6 +64,7 @@ pub struct UserInput {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UserPatch {
     pub display_name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
@@ -156,7 +160,7 @@ impl App {
         require_admin(actor)?;
         let time_zone = input.time_zone.unwrap_or_else(|| self.settings.default_time_zone.clone());
         check_zone(&time_zone)?;
-        let login = input.login.map(|l| text::required("login", &l, 100)).transpose()?;
+        let login = input.login.map(|l| crate::auth::check_login(&l)).transpose()?;
         let password_hash = match (&login, &input.password) {
             (Some(_), Some(password)) => {
                 check_password_rules(password)?;
@@ -182,7 +186,7 @@ impl App {
             units: input.units,
             version: 1,
         };
-        user.id = tx.insert_user(&user, None).await?;
+        user.id = tx.insert_user(&user, None).await.map_err(|e| crate::auth::login_taken(e, &user.login))?;
         if let Some(hash) = password_hash {
             tx.set_password(user.id, &hash).await?;
         }
@@ -230,6 +234,11 @@ impl App {
         if let Some(password) = patch.password {
             check_password_rules(&password)?;
             tx.set_password(id, &hash_password(&password)?).await?;
+            // A new password ends every session opened with the old one.
+            tx.delete_sessions_of(id).await?;
+        }
+        if !user.can_login {
+            tx.delete_sessions_of(id).await?;
         }
         user.version = save!(tx, update_user, get_user, user);
         record(&mut *tx, actor, "user", id.0, "update", Some(&before), Some(&user)).await?;

@@ -136,6 +136,8 @@ pub trait Tx: Send {
     async fn insert_session(&mut self, session: &Session) -> R<()>;
     async fn get_session(&mut self, token_hash: &str) -> R<Option<Session>>;
     async fn delete_session(&mut self, token_hash: &str) -> R<()>;
+    /// Ends every session of a person (password changed, login revoked).
+    async fn delete_sessions_of(&mut self, user_id: UserId) -> R<()>;
     async fn insert_token(&mut self, user_id: UserId, name: &str, token_hash: &str) -> R<TokenId>;
     async fn find_token(&mut self, token_hash: &str) -> R<Option<ApiToken>>;
     async fn list_tokens(&mut self, user_id: UserId) -> R<Vec<ApiToken>>;
@@ -185,6 +187,9 @@ pub trait Tx: Send {
     async fn update_project(&mut self, project: &Project) -> R<i64>;
     /// Hands out the next task number of a project (RET-1, RET-2 …).
     async fn next_task_number(&mut self, project_id: ProjectId) -> R<i64>;
+    /// Takes a given task number (an imported RET-42 keeps 42) if no task of
+    /// the project has it; later numbers then continue after it.
+    async fn claim_task_number(&mut self, project_id: ProjectId, number: i64) -> R<bool>;
     async fn insert_milestone(&mut self, milestone: &ProjectMilestone) -> R<MilestoneId>;
     async fn list_milestones(&mut self, project_id: ProjectId) -> R<Vec<ProjectMilestone>>;
 

@@ -21,6 +21,7 @@ use std::collections::HashSet;
 
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ProjectInput {
     /// 2–10 letters or digits, e.g. RET; task keys become RET-1, RET-2 …
     pub key: String,
@@ -51,6 +52,7 @@ pub struct ProjectInput {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ProjectPatch {
     pub name: Option<String>,
     pub description: Option<String>,
@@ -74,6 +76,7 @@ pub struct ProjectPatch {
 
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct TaskInput {
     pub project_id: ProjectId,
     pub title: String,
@@ -111,6 +114,7 @@ pub struct TaskInput {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct TaskPatch {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -142,6 +146,7 @@ pub struct TaskPatch {
 
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CommentInput {
     /// Markdown.
     pub body: String,
@@ -149,6 +154,7 @@ pub struct CommentInput {
 
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct WorklogInput {
     pub day: NaiveDate,
     pub hours: f64,

@@ -188,14 +188,15 @@ fn jira_rows(
 
 #[tokio::test]
 async fn jira_csv_exports_import_one_task_per_distinct_issue() {
+    // (file, delimiter, key column, issue id column)
     let files = [
-        ("jira/jira-plan-export-tsv-named-csv.csv", b'\t', "Key"),
-        ("jira/jira-cloud-all-fields-export-2024.csv", b',', "Issue key"),
-        ("jira/jira-cloud-export-spanish-358cols-head.csv", b',', "Clave de incidencia"),
-        ("jira/jira-rest-flattened-support-tickets.csv", b',', "key"),
+        ("jira/jira-plan-export-tsv-named-csv.csv", b'\t', "Key", "Key"),
+        ("jira/jira-cloud-all-fields-export-2024.csv", b',', "Issue key", "Issue id"),
+        ("jira/jira-cloud-export-spanish-358cols-head.csv", b',', "Clave de incidencia", "ID de la incidencia"),
+        ("jira/jira-rest-flattened-support-tickets.csv", b',', "key", "id"),
     ];
     for backend in BACKENDS {
-        for (file, delimiter, key) in files {
+        for (file, delimiter, key, id_column) in files {
             let dir = TempDir::new("import");
             let (url, _pg) = database(backend, &dir).await;
             let rows = jira_rows(file, delimiter, key, None, None);
@@ -208,6 +209,15 @@ async fn jira_csv_exports_import_one_task_per_distinct_issue() {
             let keys: HashSet<&str> = imported.iter().filter_map(|t| t.external_id.as_deref()).collect();
             assert_eq!(imported.len(), rows.len(), "{backend:?} {file}");
             assert_eq!(keys.len(), rows.len(), "{backend:?} {file}: no duplicates");
+            // Jira keys survive: CGQ-12 in the file is CGQ-12 in Keel.
+            let key_of_id: HashMap<String, String> = jira_rows(file, delimiter, id_column, Some(key), None)
+                .into_iter()
+                .map(|(id, key, _)| (id, key))
+                .collect();
+            for task in &imported {
+                let original = &key_of_id[task.external_id.as_deref().unwrap()];
+                assert_eq!(&task.key, original, "{backend:?} {file}");
+            }
             let again = import_json(&url, "jira-csv", &real(file));
             assert_eq!(again["created"]["tasks"], 0, "{backend:?} {file}");
         }

@@ -77,6 +77,10 @@ impl Tx for SqlTx {
     async fn delete_session(&mut self, token_hash: &str) -> R<()> {
         users::delete_session(self.conn.as_mut(), token_hash).await
     }
+
+    async fn delete_sessions_of(&mut self, user_id: UserId) -> R<()> {
+        users::delete_sessions_of(self.conn.as_mut(), user_id).await
+    }
     async fn insert_token(&mut self, user_id: UserId, name: &str, token_hash: &str) -> R<TokenId> {
         users::insert_token(self.conn.as_mut(), user_id, name, token_hash).await
     }
@@ -174,6 +178,10 @@ impl Tx for SqlTx {
     }
     async fn next_task_number(&mut self, project_id: ProjectId) -> R<i64> {
         work::next_task_number(self.conn.as_mut(), project_id).await
+    }
+
+    async fn claim_task_number(&mut self, project_id: ProjectId, number: i64) -> R<bool> {
+        work::claim_task_number(self.conn.as_mut(), project_id, number).await
     }
     async fn insert_milestone(&mut self, milestone: &ProjectMilestone) -> R<MilestoneId> {
         work::insert_milestone(self.conn.as_mut(), milestone).await

@@ -220,6 +220,11 @@ pub async fn delete_session(c: &mut dyn Conn, token_hash: &str) -> R<()> {
     Ok(())
 }
 
+pub async fn delete_sessions_of(c: &mut dyn Conn, user: UserId) -> R<()> {
+    c.execute("DELETE FROM sessions WHERE user_id = $1", args![user.0]).await?;
+    Ok(())
+}
+
 pub async fn insert_token(c: &mut dyn Conn, user: UserId, name: &str, hash: &str) -> R<TokenId> {
     Ok(TokenId(
         insert_id(

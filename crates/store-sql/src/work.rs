@@ -190,6 +190,22 @@ pub async fn next_task_number(c: &mut dyn Conn, project: ProjectId) -> R<i64> {
     first_int(&rows)
 }
 
+pub async fn claim_task_number(c: &mut dyn Conn, project: ProjectId, number: i64) -> R<bool> {
+    if number < 1 {
+        return Ok(false);
+    }
+    let taken = c.fetch("SELECT 1 FROM tasks WHERE project_id = $1 AND number = $2", args![project.0, number]).await?;
+    if !taken.is_empty() {
+        return Ok(false);
+    }
+    c.execute(
+        "UPDATE projects SET next_number = CASE WHEN next_number > $2 THEN next_number ELSE $2 + 1 END WHERE id = $1",
+        args![project.0, number],
+    )
+    .await?;
+    Ok(true)
+}
+
 pub async fn insert_milestone(c: &mut dyn Conn, m: &ProjectMilestone) -> R<MilestoneId> {
     Ok(MilestoneId(
         insert_id(

@@ -61,7 +61,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(ApiError::invalid("body", rejection.body_text())),
+            Err(rejection) => {
+                let text = rejection.body_text();
+                Err(ApiError::invalid(&json_error_field(&text), text))
+            }
         }
     }
 }
@@ -77,5 +80,59 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
             Err(rejection) => Err(ApiError::invalid("query", rejection.body_text())),
         }
+    }
+}
+
+/// Path parameters; an id that is not a number is a 422 in our error format.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
+            Err(rejection) => Err(ApiError::invalid("path", rejection.body_text())),
+        }
+    }
+}
+
+/// The field a JSON body error is about, from serde's "path: message" text
+/// (e.g. "start_date: input contains invalid characters"), else "body".
+fn json_error_field(text: &str) -> String {
+    let detail = text.split_once("target type: ").map(|(_, rest)| rest).unwrap_or(text);
+    match detail.split_once(": ") {
+        Some((path, _))
+            if !path.is_empty() && path.chars().all(|c| c.is_ascii_alphanumeric() || "_.[]".contains(c)) =>
+        {
+            path.to_string()
+        }
+        _ => unknown_field(detail).unwrap_or_else(|| "body".to_string()),
+    }
+}
+
+/// serde names a field it does not know as "unknown field `x`".
+fn unknown_field(text: &str) -> Option<String> {
+    let start = text.find("unknown field `")? + "unknown field `".len();
+    let end = text[start..].find('`')? + start;
+    Some(text[start..end].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_error_field;
+
+    #[test]
+    fn json_errors_name_their_field() {
+        let typed = "Failed to deserialize the JSON body into the target type: start_date: input contains invalid characters at line 1 column 30";
+        assert_eq!(json_error_field(typed), "start_date");
+        let nested = "Failed to deserialize the JSON body into the target type: items[0].weight: invalid type: string \"x\", expected f64 at line 1 column 9";
+        assert_eq!(json_error_field(nested), "items[0].weight");
+        let unknown = "Failed to deserialize the JSON body into the target type: unknown field `targt_value`, expected one of `title` at line 1 column 14";
+        assert_eq!(json_error_field(unknown), "targt_value");
+        assert_eq!(
+            json_error_field("Failed to parse the request body as JSON: EOF while parsing at line 1 column 1"),
+            "body"
+        );
     }
 }

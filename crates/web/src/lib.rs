@@ -30,6 +30,32 @@ pub struct WebConfig {
     pub secure_cookies: bool,
 }
 
+/// An address nothing answers: JSON under /api/, a page elsewhere.
+async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        let message = format!("no API route {}; see /api/v1/openapi.json", uri.path());
+        route_error(axum::http::StatusCode::NOT_FOUND, "unknown_route", message)
+    } else {
+        pages::not_found(headers).await
+    }
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> axum::response::Response {
+    route_error(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed on {}", uri.path()),
+    )
+}
+
+/// A routing error in the API's error shape (distinct codes from a handler's not_found).
+fn route_error(status: axum::http::StatusCode, code: &'static str, message: String) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let error = error::ErrorDetail { code, message, field: None, current: None };
+    (status, axum::Json(error::ErrorBody { error })).into_response()
+}
+
 /// The whole application as one router.
 pub fn router(app: App, config: WebConfig) -> Router {
     let (api, openapi) = api::router();
@@ -39,6 +65,8 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/api/v1/openapi.json", get(api::openapi_json))
         .route("/healthz", get(|| async { "ok" }))
         .merge(pages::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(

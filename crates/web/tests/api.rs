@@ -419,7 +419,10 @@ async fn errors_name_the_code_and_the_field() {
             .await;
         assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(body["error"]["code"], "invalid");
-        assert_eq!(body["error"]["field"], "body");
+        assert_eq!(body["error"]["field"], "start_date", "{body}");
+        let unknown = json!({ "name": "x", "start_date": "2026-10-01", "end_date": "2026-12-31", "stat": "active" });
+        let (_, body) = h.call(Method::POST, "/api/v1/cycles", Some(&h.admin), Some(unknown)).await;
+        assert_eq!(body["error"]["field"], "stat", "unknown fields are refused, not ignored: {body}");
         let (code, body) = h
             .call(
                 Method::POST,
@@ -591,15 +594,16 @@ async fn openapi_document_matches_the_real_routes() {
         let body = (method != "GET").then(|| json!({}));
         let (code, body) = h.call(method.parse().unwrap(), &path, Some(&h.admin), body).await;
         assert_ne!(code, StatusCode::METHOD_NOT_ALLOWED, "{op}");
-        // A handler's 404 explains itself in JSON; the router's is empty.
-        assert!(
-            code != StatusCode::NOT_FOUND || body["error"]["code"] == "not_found",
-            "{op} is documented but not routed"
-        );
+        // A handler's 404 says not_found; the router's says unknown_route.
+        assert_ne!(body["error"]["code"], "unknown_route", "{op} is documented but not routed");
     }
-    // And an undocumented path really is not served.
-    let (code, _) = h.call(Method::GET, "/api/v1/nothing-here", Some(&h.admin), None).await;
-    assert_eq!(code, StatusCode::NOT_FOUND);
+    // An undocumented path or method really is not served, and says so in JSON.
+    let (code, body) = h.call(Method::GET, "/api/v1/nothing-here", Some(&h.admin), None).await;
+    assert_eq!((code, body["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_route")));
+    let (code, body) = h.call(Method::DELETE, "/api/v1/cycles", Some(&h.admin), None).await;
+    assert_eq!((code, body["error"]["code"].as_str()), (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed")));
+    let (code, body) = h.call(Method::GET, "/api/v1/tasks/abc", Some(&h.admin), None).await;
+    assert_eq!((code, body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("path")));
 }
 
 #[tokio::test]
@@ -636,7 +640,13 @@ async fn project_health_follows_schedule_overdue_and_blocked_work() {
             .await);
         let sub = id(&h.post("/api/v1/projects", json!({ "key": "HLT2", "name": "子项目", "parent_id": p })).await);
         task(&h, p, "A", json!({ "estimate": 2.0, "status": "Done", "due_date": today - Duration::days(5) })).await;
-        task(&h, p, "B", json!({ "estimate": 2.0, "status": "In progress", "progress": 0.5, "due_date": today - Duration::days(1) })).await;
+        task(
+            &h,
+            p,
+            "B",
+            json!({ "estimate": 2.0, "status": "In progress", "progress": 0.5, "due_date": today - Duration::days(1) }),
+        )
+        .await;
         task(&h, p, "C", json!({ "estimate": 4.0, "blocked": true, "blocked_reason": "等待法务审核" })).await;
         task(&h, sub, "D", json!({ "estimate": 2.0, "status": "Done" })).await;
         for name in ["E", "F", "G", "H"] {
@@ -654,7 +664,8 @@ async fn project_health_follows_schedule_overdue_and_blocked_work() {
         assert_eq!((view["overdue_tasks"].clone(), view["blocked_tasks"].clone()), (json!(1), json!(1)), "{backend:?}");
         // Gap 0.5 − 5/15 = 0.17: behind (> 0.10) but not red (≤ 0.25); 1 of 6 open overdue is not over 20 %.
         assert_eq!(view["health"]["health"], "yellow", "{backend:?} {}", view["health"]);
-        let kinds: Vec<&str> = view["health"]["reasons"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
+        let kinds: Vec<&str> =
+            view["health"]["reasons"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, vec!["behind", "overdue", "blocked"]);
         assert!(close(f(&view["health"]["expected"]), 0.5));
         // A sub-project is measured on its own.

@@ -3,9 +3,9 @@
 use super::{Listing, PageParams};
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiActor, ApiJson, ApiQuery};
+use crate::extract::{ApiActor, ApiJson, ApiPath, ApiQuery};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use keel_app::AppError;
 use keel_app::compute::{KeyResultView, ObjectiveView, OkrTree};
@@ -33,7 +33,7 @@ pub async fn create_cycle(
 pub async fn get_cycle(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Cycle>> {
     Ok(Json(s.app.get_cycle(&actor, CycleId(id)).await?))
 }
@@ -43,7 +43,7 @@ pub async fn get_cycle(
 pub async fn update_cycle(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(patch): ApiJson<CyclePatch>,
 ) -> ApiResult<Json<Cycle>> {
     Ok(Json(s.app.update_cycle(&actor, CycleId(id), patch).await?))
@@ -54,7 +54,7 @@ pub async fn update_cycle(
 pub async fn cycle_tree(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<OkrTree>> {
     Ok(Json(s.app.okr_tree(&actor, CycleId(id)).await?))
 }
@@ -91,7 +91,7 @@ pub async fn create_objective(
 pub async fn get_objective(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ObjectiveView>> {
     Ok(Json(s.app.objective_view(&actor, ObjectiveId(id)).await?))
 }
@@ -101,7 +101,7 @@ pub async fn get_objective(
 pub async fn update_objective(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(patch): ApiJson<ObjectivePatch>,
 ) -> ApiResult<Json<Objective>> {
     Ok(Json(s.app.update_objective(&actor, ObjectiveId(id), patch).await?))
@@ -146,7 +146,7 @@ pub async fn create_key_result(
 pub async fn get_key_result(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<KeyResultView>> {
     Ok(Json(s.app.key_result_view(&actor, KeyResultId(id)).await?.1))
 }
@@ -156,7 +156,7 @@ pub async fn get_key_result(
 pub async fn update_key_result(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(patch): ApiJson<KeyResultPatch>,
 ) -> ApiResult<Json<KeyResult>> {
     Ok(Json(s.app.update_key_result(&actor, KeyResultId(id), patch).await?))
@@ -166,7 +166,7 @@ pub async fn update_key_result(
 pub async fn list_check_ins(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<CheckIn>>> {
     Ok(Json(s.app.list_check_ins(&actor, KeyResultId(id)).await?))
 }
@@ -176,7 +176,7 @@ pub async fn list_check_ins(
 pub async fn create_check_in(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<CheckInInput>,
 ) -> ApiResult<(StatusCode, Json<CheckIn>)> {
     Ok((StatusCode::CREATED, Json(s.app.check_in(&actor, KeyResultId(id), input).await?)))
@@ -187,13 +187,14 @@ pub async fn create_check_in(
 pub async fn add_item(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<KrItemInput>,
 ) -> ApiResult<(StatusCode, Json<KrItem>)> {
     Ok((StatusCode::CREATED, Json(s.app.add_kr_item(&actor, KeyResultId(id), input).await?)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ItemPatch {
     pub done: bool,
 }
@@ -203,7 +204,7 @@ pub struct ItemPatch {
 pub async fn update_item(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path((id, item)): Path<(i64, i64)>,
+    ApiPath((id, item)): ApiPath<(i64, i64)>,
     ApiJson(patch): ApiJson<ItemPatch>,
 ) -> ApiResult<Json<KrItem>> {
     Ok(Json(s.app.set_kr_item_done(&actor, KeyResultId(id), KrItemId(item), patch.done).await?))

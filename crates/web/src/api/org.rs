@@ -3,9 +3,9 @@
 use super::{Listing, PageParams};
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiActor, ApiJson, ApiQuery};
+use crate::extract::{ApiActor, ApiJson, ApiPath, ApiQuery};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use keel_app::AppError;
 use keel_app::org::*;
@@ -30,7 +30,7 @@ pub async fn create_unit(
 pub async fn get_unit(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Unit>> {
     Ok(Json(s.app.get_unit(&actor, UnitId(id)).await?))
 }
@@ -39,7 +39,7 @@ pub async fn get_unit(
 pub async fn update_unit(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(patch): ApiJson<UnitPatch>,
 ) -> ApiResult<Json<Unit>> {
     Ok(Json(s.app.update_unit(&actor, UnitId(id), patch).await?))
@@ -68,7 +68,7 @@ pub async fn create_user(
 pub async fn get_user(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<User>> {
     Ok(Json(s.app.get_user(&actor, UserId(id)).await?))
 }
@@ -77,7 +77,7 @@ pub async fn get_user(
 pub async fn update_user(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> ApiResult<Json<User>> {
     Ok(Json(s.app.update_user(&actor, UserId(id), patch).await?))

@@ -3,9 +3,9 @@
 use super::{Listing, PageParams};
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiActor, ApiJson, ApiQuery};
+use crate::extract::{ApiActor, ApiJson, ApiPath, ApiQuery};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use keel_app::store::{Change, TaskFilter};
 use keel_app::work::*;
@@ -37,7 +37,7 @@ pub async fn create_project(
 pub async fn get_project(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ProjectView>> {
     Ok(Json(s.app.project_view(&actor, ProjectId(id)).await?))
 }
@@ -47,7 +47,7 @@ pub async fn get_project(
 pub async fn update_project(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(patch): ApiJson<ProjectPatch>,
 ) -> ApiResult<Json<Project>> {
     Ok(Json(s.app.update_project(&actor, ProjectId(id), patch).await?))
@@ -94,7 +94,7 @@ pub async fn create_task(
 pub async fn get_task(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<TaskDetail>> {
     Ok(Json(s.app.task_detail(&actor, TaskId(id)).await?))
 }
@@ -103,7 +103,7 @@ pub async fn get_task(
 pub async fn update_task(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(patch): ApiJson<TaskPatch>,
 ) -> ApiResult<Json<Task>> {
     Ok(Json(s.app.update_task(&actor, TaskId(id), patch).await?))
@@ -113,7 +113,7 @@ pub async fn update_task(
 pub async fn list_comments(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<Comment>>> {
     Ok(Json(s.app.task_detail(&actor, TaskId(id)).await?.comments))
 }
@@ -122,7 +122,7 @@ pub async fn list_comments(
 pub async fn add_comment(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<CommentInput>,
 ) -> ApiResult<(StatusCode, Json<Comment>)> {
     Ok((StatusCode::CREATED, Json(s.app.add_comment(&actor, TaskId(id), input).await?)))
@@ -132,7 +132,7 @@ pub async fn add_comment(
 pub async fn add_worklog(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<WorklogInput>,
 ) -> ApiResult<(StatusCode, Json<Worklog>)> {
     Ok((StatusCode::CREATED, Json(s.app.log_work(&actor, TaskId(id), input).await?)))
@@ -143,7 +143,7 @@ pub async fn add_worklog(
 pub async fn task_history(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<Change>>> {
     Ok(Json(s.app.history(&actor, "task", id).await?))
 }

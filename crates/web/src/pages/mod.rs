@@ -149,3 +149,13 @@ impl IntoResponse for PageError {
         render(self.status, &page)
     }
 }
+
+/// The page for an address nothing answers, in the language the browser asks for.
+pub async fn not_found(headers: axum::http::HeaderMap) -> Response {
+    let lang = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::from_accept_language)
+        .unwrap_or_default();
+    PageError::new(lang, StatusCode::NOT_FOUND, Msg::ErrNotFound).into_response()
+}
