@@ -41,6 +41,8 @@ fn serve(dir: &std::path::Path, args: &[&str], lines: usize) -> Server {
         }
         out.push(line.trim_end().to_string());
     }
+    // Keep reading whatever else it prints, as a terminal would.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     Server { child, lines: out }
 }
 
@@ -84,8 +86,12 @@ async fn demo_serves_the_product_brief_example() {
     let cycles: serde_json::Value = get("/api/v1/cycles").await.unwrap().json().await.unwrap();
     // The quarter containing today, as the brief asks.
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
-    let quarter =
-        cycles.as_array().unwrap().iter().find(|c| c["name"].as_str().unwrap().contains("-Q")).expect("a quarter");
+    let quarter = cycles["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"].as_str().unwrap().contains("-Q"))
+        .expect("a quarter");
     assert!(quarter["start_date"].as_str().unwrap() <= today.to_string().as_str());
     assert!(quarter["end_date"].as_str().unwrap() >= today.to_string().as_str());
     let tree: serde_json::Value =
@@ -121,6 +127,6 @@ async fn demo_serves_the_product_brief_example() {
     );
     let units: serde_json::Value = get("/api/v1/units").await.unwrap().json().await.unwrap();
     for region in ["Shenzhen", "Chengdu", "Hangzhou"] {
-        assert!(units.as_array().unwrap().iter().any(|u| u["region"] == region), "{region}");
+        assert!(units["items"].as_array().unwrap().iter().any(|u| u["region"] == region), "{region}");
     }
 }

@@ -32,7 +32,6 @@ pub struct WebConfig {
 
 /// An address nothing answers: JSON under /api/, a page elsewhere.
 async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> axum::response::Response {
-    use axum::response::IntoResponse;
     if uri.path().starts_with("/api/") {
         let message = format!("no API route {}; see /api/v1/openapi.json", uri.path());
         route_error(axum::http::StatusCode::NOT_FOUND, "unknown_route", message)

@@ -217,7 +217,7 @@ async fn okr_numbers_follow_the_product_definition() {
         assert!(close(f(&single["progress"]), p_metric));
         assert_eq!(single["current_value"], json!(41.6));
         let history = h.get(&format!("/api/v1/key-results/{metric}/check-ins")).await;
-        let values: Vec<f64> = history.as_array().unwrap().iter().map(|c| f(&c["value"])).collect();
+        let values: Vec<f64> = history["items"].as_array().unwrap().iter().map(|c| f(&c["value"])).collect();
         assert_eq!(values, vec![39.0, 40.5, 41.6]);
 
         // An override needs a reason, and then wins over the schedule.
@@ -277,7 +277,7 @@ async fn a_stale_update_gets_409_with_the_current_state() {
         assert_eq!(h.get(&format!("/api/v1/tasks/{}", id(&t))).await["title"], "第一次修改");
         // Every change is in the record, before → after.
         let history = h.get(&format!("/api/v1/tasks/{}/history", id(&t))).await;
-        let history = history.as_array().unwrap();
+        let history = history["items"].as_array().unwrap();
         assert_eq!(history.len(), 2);
         assert_eq!(history[1]["before"]["title"], "原标题");
         assert_eq!(history[1]["after"]["title"], "第一次修改");

@@ -88,6 +88,13 @@ pub struct Listing<T> {
 }
 
 impl<T> Listing<T> {
+    /// A page cut from a complete list (small collections read whole).
+    pub fn slice(all: Vec<T>, page: keel_app::store::Page) -> Self {
+        let total = all.len() as i64;
+        let items = all.into_iter().skip(page.offset as usize).take(page.limit as usize).collect();
+        Listing::new(items, page, Some(total))
+    }
+
     pub fn new(items: Vec<T>, page: keel_app::store::Page, total: Option<i64>) -> Self {
         let full = items.len() as i64 == page.limit;
         let next_offset = match total {

@@ -14,9 +14,13 @@ use keel_domain::okr::*;
 use keel_domain::*;
 use serde::Deserialize;
 
-#[utoipa::path(get, path = "/api/v1/cycles", tag = "okr", responses((status = 200, body = Vec<Cycle>)))]
-pub async fn list_cycles(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<Cycle>>> {
-    Ok(Json(s.app.list_cycles(&actor).await?))
+#[utoipa::path(get, path = "/api/v1/cycles", tag = "okr", params(PageParams), responses((status = 200, body = Listing<Cycle>)))]
+pub async fn list_cycles(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<Listing<Cycle>>> {
+    Ok(Json(Listing::slice(s.app.list_cycles(&actor).await?, p.page()?)))
 }
 
 #[utoipa::path(post, path = "/api/v1/cycles", tag = "okr", request_body = CycleInput,
@@ -113,15 +117,18 @@ pub struct KeyResultQuery {
     pub objective_id: Option<i64>,
     /// … or of a whole cycle.
     pub cycle_id: Option<i64>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
 }
 
 /// Key results with their computed progress, status and forecast.
-#[utoipa::path(get, path = "/api/v1/key-results", tag = "okr", params(KeyResultQuery), responses((status = 200, body = Vec<KeyResultView>), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/key-results", tag = "okr", params(KeyResultQuery), responses((status = 200, body = Listing<KeyResultView>), (status = 422, body = ErrorBody)))]
 pub async fn list_key_results(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<KeyResultQuery>,
-) -> ApiResult<Json<Vec<KeyResultView>>> {
+) -> ApiResult<Json<Listing<KeyResultView>>> {
+    let page = PageParams { limit: q.limit, offset: q.offset }.page()?;
     let views = match (q.objective_id, q.cycle_id) {
         (Some(objective), _) => s.app.objective_view(&actor, ObjectiveId(objective)).await?.key_results,
         (None, Some(cycle)) => {
@@ -129,7 +136,7 @@ pub async fn list_key_results(
         }
         (None, None) => return Err(AppError::invalid("objective_id", "give objective_id or cycle_id").into()),
     };
-    Ok(Json(views))
+    Ok(Json(Listing::slice(views, page)))
 }
 
 #[utoipa::path(post, path = "/api/v1/key-results", tag = "okr", request_body = KeyResultInput,
@@ -162,13 +169,14 @@ pub async fn update_key_result(
     Ok(Json(s.app.update_key_result(&actor, KeyResultId(id), patch).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/key-results/{id}/check-ins", tag = "okr", params(("id" = i64, Path)), responses((status = 200, body = Vec<CheckIn>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/key-results/{id}/check-ins", tag = "okr", params(("id" = i64, Path), PageParams), responses((status = 200, body = Listing<CheckIn>), (status = 404, body = ErrorBody)))]
 pub async fn list_check_ins(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Vec<CheckIn>>> {
-    Ok(Json(s.app.list_check_ins(&actor, KeyResultId(id)).await?))
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<Listing<CheckIn>>> {
+    Ok(Json(Listing::slice(s.app.list_check_ins(&actor, KeyResultId(id)).await?, p.page()?)))
 }
 
 #[utoipa::path(post, path = "/api/v1/key-results/{id}/check-ins", tag = "okr", params(("id" = i64, Path)), request_body = CheckInInput,

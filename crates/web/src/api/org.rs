@@ -12,9 +12,13 @@ use keel_app::org::*;
 use keel_domain::org::{Unit, User};
 use keel_domain::*;
 
-#[utoipa::path(get, path = "/api/v1/units", tag = "org", responses((status = 200, body = Vec<Unit>)))]
-pub async fn list_units(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<Unit>>> {
-    Ok(Json(s.app.list_units(&actor).await?))
+#[utoipa::path(get, path = "/api/v1/units", tag = "org", params(PageParams), responses((status = 200, body = Listing<Unit>)))]
+pub async fn list_units(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<Listing<Unit>>> {
+    Ok(Json(Listing::slice(s.app.list_units(&actor).await?, p.page()?)))
 }
 
 #[utoipa::path(post, path = "/api/v1/units", tag = "org", request_body = UnitInput, responses((status = 201, body = Unit), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]

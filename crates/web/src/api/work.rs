@@ -109,13 +109,14 @@ pub async fn update_task(
     Ok(Json(s.app.update_task(&actor, TaskId(id), patch).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/tasks/{id}/comments", tag = "work", params(("id" = i64, Path)), responses((status = 200, body = Vec<Comment>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tasks/{id}/comments", tag = "work", params(("id" = i64, Path), PageParams), responses((status = 200, body = Listing<Comment>), (status = 404, body = ErrorBody)))]
 pub async fn list_comments(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Vec<Comment>>> {
-    Ok(Json(s.app.task_detail(&actor, TaskId(id)).await?.comments))
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<Listing<Comment>>> {
+    Ok(Json(Listing::slice(s.app.task_detail(&actor, TaskId(id)).await?.comments, p.page()?)))
 }
 
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/comments", tag = "work", params(("id" = i64, Path)), request_body = CommentInput, responses((status = 201, body = Comment), (status = 422, body = ErrorBody)))]
@@ -139,11 +140,12 @@ pub async fn add_worklog(
 }
 
 /// Every recorded change of the task: who, when, before → after.
-#[utoipa::path(get, path = "/api/v1/tasks/{id}/history", tag = "work", params(("id" = i64, Path)), responses((status = 200, body = Vec<Change>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tasks/{id}/history", tag = "work", params(("id" = i64, Path), PageParams), responses((status = 200, body = Listing<Change>), (status = 404, body = ErrorBody)))]
 pub async fn task_history(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Vec<Change>>> {
-    Ok(Json(s.app.history(&actor, "task", id).await?))
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<Listing<Change>>> {
+    Ok(Json(Listing::slice(s.app.history(&actor, "task", id).await?, p.page()?)))
 }
