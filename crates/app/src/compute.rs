@@ -48,6 +48,8 @@ pub struct KeyResultView {
     /// Objectives aligned under this KR (the children kind averages them).
     pub child_objective_ids: Vec<ObjectiveId>,
     pub last_check_in: Option<CheckIn>,
+    /// The latest confidence given (a check-in may leave it out).
+    pub confidence: Option<u8>,
     pub check_in_count: usize,
 }
 
@@ -307,6 +309,7 @@ pub async fn compute_cycle(
                 }),
                 child_objective_ids: inputs.children_of_kr.get(&kr.id).cloned().unwrap_or_default(),
                 last_check_in: history.last().cloned(),
+                confidence: history.iter().rev().find_map(|c| c.confidence),
                 check_in_count: history.len(),
                 key_result: kr.clone(),
             });
