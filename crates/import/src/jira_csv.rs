@@ -5,6 +5,11 @@
 //! when named .csv) and flat exports made by scripts (lower-case snake_case
 //! headers). Columns are matched by exact name (trimmed, case-insensitive)
 //! through an alias table; repeated columns keep every value.
+//!
+//! A damaged file is refused whole, naming the line and field: a record with
+//! fewer fields than the header (or extra cells that hold values), a file
+//! that ends inside a quoted cell or in the middle of its last record (see
+//! `check_shape`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -63,6 +68,12 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<ImportBatch, ImportError> 
             b';' => "semicolon",
             _ => "comma",
         };
+        // A header cut off before its Summary/Key column looks the same.
+        let cut = if records.len() == 1 && !(text.ends_with('\n') || text.ends_with('\r')) {
+            "; the file holds only this line, without a line break at its end: it may also be cut off"
+        } else {
+            ""
+        };
         return Err(ImportError {
             file: file_name.to_string(),
             line: Some(1),
@@ -71,33 +82,173 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<ImportBatch, ImportError> 
             message: format!(
                 "unknown CSV layout: expected a \"Summary\" (\"Resumen\") or \"Issue key\" \
                  (\"Key\", \"Clave de incidencia\") column in the header; read as {delimiter_name}-separated, \
-                 the header has: {}",
+                 the header has: {}{cut}",
                 found.join(", ")
             ),
         });
     }
 
     let ends_with_newline = text.ends_with('\n') || text.ends_with('\r');
-    let mut importer = Importer::new(file_name);
     let data = &records[1..];
+    if data.is_empty() && !ends_with_newline {
+        let last = columns.names.last().map_or("", String::as_str);
+        return Err(ImportError {
+            file: file_name.to_string(),
+            line: Some(1),
+            record: None,
+            field: Some(last.to_string()),
+            message: format!(
+                "the file holds only a header line, without a line break at its end: the file looks cut off \
+                 after field {}; nothing was imported (if the export really holds no issues, there is \
+                 nothing to import)",
+                quote(last)
+            ),
+        });
+    }
+    // Every record is checked before any is turned into an issue, so a
+    // damaged file yields an error and nothing else.
     for (index, (line, record)) in data.iter().enumerate() {
-        let last = index + 1 == data.len();
+        let open_end = index + 1 == data.len() && !ends_with_newline;
+        check_shape(file_name, &columns, *line, record, open_end, data)?;
+    }
+    let mut importer = Importer::new(file_name);
+    for (line, record) in data {
         let row = Row { line: *line, record, columns: &columns };
-        importer.row(&row, last && !ends_with_newline);
+        importer.row(&row);
     }
     if data.is_empty() {
-        importer.warnings.push(if ends_with_newline {
-            Notice { record: None, field: None, message: "the file holds a header but no issues".to_string() }
-        } else {
-            notice(
-                1,
-                None,
-                "the file holds only a header line, without a line break at its end: the file may be cut off"
-                    .to_string(),
-            )
+        importer.warnings.push(Notice {
+            record: None,
+            field: None,
+            message: "the file holds a header but no issues".to_string(),
         });
     }
     Ok(importer.finish())
+}
+
+/// Refuses a record whose number of fields differs from the header's.
+///
+/// Every real export we know (Jira Cloud "all fields" in English and
+/// Spanish, the tab-separated plan export, REST dumps flattened by scripts;
+/// see the files under `shared/data/real/jira`) writes every cell of every
+/// row, empty ones included: 358 columns stay 358 fields even when 350 of
+/// them are empty. A record with fewer fields is therefore never "an exporter
+/// that dropped trailing empty cells" but a damaged file — a row cut short,
+/// a line break typed into an unquoted cell, a hand edit — and importing it
+/// would write empty (or shifted) values over good ones. So a short record is
+/// an error wherever it is, not only at the end of the file.
+///
+/// More fields than the header are tolerated when the extra cells are empty
+/// (a trailing delimiter left by a spreadsheet); a non-empty extra cell means
+/// the cells no longer line up with the header, an error too.
+///
+/// `open_end`: this is the last record and the file does not end with a line
+/// break — the shape a file cut off in the middle leaves behind.
+fn check_shape(
+    file: &str,
+    columns: &Columns,
+    line: u64,
+    record: &csv::StringRecord,
+    open_end: bool,
+    data: &[(u64, csv::StringRecord)],
+) -> Result<(), ImportError> {
+    let expected = columns.names.len();
+    let found = record.len();
+    let at = |field: Option<&str>, message: String| ImportError {
+        file: file.to_string(),
+        line: Some(line),
+        record: None,
+        field: field.map(str::to_string),
+        message,
+    };
+    if found == 0 {
+        // (The csv reader skips empty lines; kept for safety.)
+        return Err(at(None, format!("the record has no fields, the header {expected}; nothing was imported")));
+    }
+    if found < expected && open_end {
+        let last = columns.names[found - 1].as_str();
+        return Err(at(
+            Some(last),
+            format!(
+                "the last record has only {found} of {expected} fields and the file does not end with a line \
+                 break: the file looks cut off after field {} (which reads {}); nothing was imported",
+                quote(last),
+                quote(record.get(found - 1).unwrap_or_default())
+            ),
+        ));
+    }
+    if found < expected {
+        let missing = columns.names[found].as_str();
+        return Err(at(
+            Some(missing),
+            format!(
+                "the record has {found} fields, the header {expected}: fields from {} (field {}) on are \
+                 missing; the file looks damaged (a cut row, or a line break inside an unquoted cell); \
+                 nothing was imported",
+                quote(missing),
+                found + 1
+            ),
+        ));
+    }
+    if let Some((offset, value)) = record.iter().enumerate().skip(expected).find(|(_, cell)| !cell.trim().is_empty()) {
+        return Err(at(
+            None,
+            format!(
+                "the record has {found} fields, the header {expected}: field {} holds {} but has no column; \
+                 the cells no longer line up with the header; nothing was imported",
+                offset + 1,
+                quote(value)
+            ),
+        ));
+    }
+    if open_end
+        && found == expected
+        && let Some(message) = truncated_last_cell(columns, record, data)
+    {
+        return Err(at(Some(&columns.names[expected - 1]), message));
+    }
+    Ok(())
+}
+
+/// A complete-looking last record of a file without a final line break can
+/// still be cut inside its last cell ("purple" → "pur"). A file cut there is
+/// indistinguishable from one whose exporter writes no final line break (the
+/// plan export does not), so this looks at the other records: the last cell
+/// looks cut when no other record has that value in that column but one has a
+/// longer value starting with it (an empty cell: when every other record has a
+/// value there). Not proof either way — a lone record, or a value cut where no
+/// other row shares its start, passes — hence the hint on how to import a
+/// complete file refused by mistake.
+fn truncated_last_cell(
+    columns: &Columns,
+    record: &csv::StringRecord,
+    data: &[(u64, csv::StringRecord)],
+) -> Option<String> {
+    let column = columns.names.len() - 1;
+    let value = record.get(column)?;
+    let others: Vec<(u64, &str)> =
+        data[..data.len() - 1].iter().filter_map(|(line, r)| r.get(column).map(|v| (*line, v))).collect();
+    if others.is_empty() || others.iter().any(|(_, v)| *v == value) {
+        return None;
+    }
+    let name = quote(&columns.names[column]);
+    let hint = "if the file is complete, add a line break at its end and import it again";
+    if value.is_empty() {
+        return others.iter().all(|(_, v)| !v.is_empty()).then(|| {
+            format!(
+                "the file does not end with a line break and the last record's last field {name} is empty \
+                 while every other record has a value there: the file looks cut off inside field {name}; \
+                 nothing was imported ({hint})"
+            )
+        });
+    }
+    let (longer_line, longer) = others.iter().find(|(_, v)| v.len() > value.len() && v.starts_with(value))?;
+    Some(format!(
+        "the file does not end with a line break and the last record's last field {name} reads {}, the start \
+         of {} (line {longer_line}): the file looks cut off inside field {name}; nothing was imported ({hint})",
+        quote(value),
+        quote(longer)
+    ))
 }
 
 fn reject_other_formats(file: &str, text: &str) -> Result<(), ImportError> {
@@ -308,10 +459,12 @@ impl Columns {
     fn new(header: &csv::StringRecord) -> Self {
         let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
         let mut by_field: HashMap<Field, Vec<usize>> = HashMap::new();
+        let aliases: Vec<(Field, Vec<String>)> =
+            ALIASES.iter().map(|(field, names)| (*field, names.iter().map(|a| a.to_lowercase()).collect())).collect();
         for (index, name) in names.iter().enumerate() {
             let lower = name.to_lowercase();
-            for (field, aliases) in ALIASES {
-                if aliases.iter().any(|a| a.to_lowercase() == lower) {
+            for (field, aliases) in &aliases {
+                if aliases.contains(&lower) {
                     by_field.entry(*field).or_default().push(index);
                 }
             }
@@ -638,28 +791,19 @@ impl Importer {
         parsed
     }
 
-    fn row(&mut self, row: &Row, maybe_cut: bool) {
+    /// `row` has passed [`check_shape`]: as many fields as the header, or
+    /// more with the extra ones empty.
+    fn row(&mut self, row: &Row) {
         let (line, record) = (row.line, row.record);
         let header_len = row.columns.names.len();
         if record.len() > header_len {
             let extra = record.len() - header_len;
-            let filled = record.iter().skip(header_len).filter(|c| !c.trim().is_empty()).count();
             self.warnings.push(notice(
                 line,
                 None,
                 format!(
-                    "the row has {} cells, the header {header_len}; the {extra} extra cell(s) \
-                     ({filled} not empty) are ignored",
-                    record.len()
-                ),
-            ));
-        } else if maybe_cut && record.len() < header_len {
-            self.warnings.push(notice(
-                line,
-                None,
-                format!(
-                    "the last row has only {} of {header_len} cells and the file does not end with a \
-                     line break: the file may be cut off",
+                    "the row has {} cells, the header {header_len}; the {extra} extra cell(s) are empty and \
+                     ignored",
                     record.len()
                 ),
             ));

@@ -141,15 +141,58 @@ D,S-4,Waiting for QA,To Do\n";
 }
 
 #[test]
-fn extra_and_missing_cells() {
-    let text = "Summary,Issue key,Status\nA,X-1,Open,surplus\nB,X-2\nC,X-3,Open";
+fn extra_empty_cells_are_ignored_with_a_warning() {
+    let text = "Summary,Issue key,Status\nA,X-1,Open,,\nC,X-3,Open";
     let batch = parse(text);
-    assert_eq!(all_tasks(&batch).len(), 3);
-    assert!(batch.warnings.iter().any(|w| w.record.as_deref() == Some("line 2") && w.message.contains("4 cells")));
-    // Missing trailing cells are empty: X-2 has no status.
-    assert!(batch.warnings.iter().any(|w| w.message.contains("empty status")));
-    // The last row is complete, so no cut-off warning.
+    assert_eq!(all_tasks(&batch).len(), 2);
+    assert!(batch.warnings.iter().any(|w| w.record.as_deref() == Some("line 2") && w.message.contains("5 cells")));
+    // The last row is complete, so nothing about a cut.
     assert!(!batch.warnings.iter().any(|w| w.message.contains("cut off")));
+}
+
+#[test]
+fn extra_cell_with_a_value_is_an_error() {
+    let err = jira_csv::parse("issues.csv", b"Summary,Issue key,Status\nA,X-1,Open\nB,X-2,Open,surplus\nC,X-3,Open\n")
+        .unwrap_err();
+    assert_eq!(err.line, Some(3));
+    assert!(err.message.contains("4 fields, the header 3"), "{err}");
+    assert!(err.message.contains("field 4 holds \"surplus\""), "{err}");
+}
+
+/// Real exports write every cell of every row; a short row anywhere is a
+/// damaged file, not empty trailing cells.
+#[test]
+fn short_row_in_the_middle_is_an_error() {
+    let err =
+        jira_csv::parse("issues.csv", b"Summary,Issue key,Status,Assignee\nA,X-1,Open,Ada\nB,X-2\nC,X-3,Open,Bo\n")
+            .unwrap_err();
+    assert_eq!(err.file, "issues.csv");
+    assert_eq!(err.line, Some(3));
+    assert_eq!(err.field.as_deref(), Some("Status"));
+    assert!(err.message.contains("2 fields, the header 4"), "{err}");
+    assert!(err.message.contains("from \"Status\" (field 3) on are missing"), "{err}");
+    assert!(err.to_string().starts_with("issues.csv, line 3, field Status: "), "{err}");
+}
+
+#[test]
+fn short_row_after_a_multi_line_cell_names_its_first_line() {
+    let err = jira_csv::parse(
+        "issues.csv",
+        b"Summary,Issue key,Description,Status\nA,X-1,\"two\nlines\",Open\nB,X-2,\"also\ntwo\"\nC,X-3,,Open\n",
+    )
+    .unwrap_err();
+    assert_eq!(err.line, Some(4));
+    assert_eq!(err.field.as_deref(), Some("Status"));
+}
+
+/// A short last row followed by a line break was not cut mid-row: the same
+/// error as in the middle of the file.
+#[test]
+fn short_last_row_with_a_line_break_is_an_error() {
+    let err = jira_csv::parse("issues.csv", b"Summary,Issue key,Status\nA,X-1,Open\nB,X-2\n").unwrap_err();
+    assert_eq!(err.line, Some(3));
+    assert_eq!(err.field.as_deref(), Some("Status"));
+    assert!(err.message.contains("2 fields, the header 3"), "{err}");
 }
 
 #[test]
@@ -208,9 +251,71 @@ fn cut_inside_a_quoted_cell_names_the_line() {
 }
 
 #[test]
-fn short_last_row_without_newline_is_reported() {
-    let batch = parse("Summary,Issue key,Status\nA,K-1,Open\nB,K-");
-    assert!(batch.warnings.iter().any(|w| w.record.as_deref() == Some("line 3") && w.message.contains("cut off")));
+fn short_last_row_without_newline_is_an_error() {
+    let err = jira_csv::parse("cut.csv", b"Summary,Issue key,Status\nA,K-1,Open\nB,K-").unwrap_err();
+    assert_eq!(err.file, "cut.csv");
+    assert_eq!(err.line, Some(3));
+    assert_eq!(err.field.as_deref(), Some("Issue key"));
+    assert!(err.message.contains("only 2 of 3 fields"), "{err}");
+    assert!(err.message.contains("cut off after field \"Issue key\""), "{err}");
+    assert!(err.message.contains("nothing was imported"), "{err}");
+}
+
+/// The user trial: a half file whose last row ended in "To D" changed a
+/// status on re-import, and one ending in "Lastname1, Firstname" made a
+/// person. Both are refused now.
+#[test]
+fn half_rows_from_the_trial_are_refused() {
+    let head = "Key\tSummary\tStatus\tAssignee\tSprint\nK-1\tOne\tTo Do\tLastname1, Firstname1 (Student)\tS1\n";
+    for (tail, field) in [("K-2\tTwo\tTo D", "Status"), ("K-2\tTwo\tTo Do\tLastname1, Firstname", "Assignee")] {
+        let err = jira_csv::parse("plan.csv", format!("{head}{tail}").as_bytes()).unwrap_err();
+        assert_eq!(err.line, Some(3));
+        assert_eq!(err.field.as_deref(), Some(field));
+        assert!(err.message.contains(&format!("cut off after field \"{field}\"")), "{err}");
+    }
+}
+
+/// Cut inside the last cell of a full-length row: the other rows give it
+/// away ("pur" starts "purple", which no row has as "pur"); a complete file
+/// with a final line break is trusted.
+#[test]
+fn last_cell_cut_without_newline_is_refused_when_other_rows_show_it() {
+    let head = "Key\tSummary\tIssue color\nK-1\tOne\tpurple\nK-2\tTwo\tpurple\n";
+    let err = jira_csv::parse("plan.csv", format!("{head}K-3\tThree\tpur").as_bytes()).unwrap_err();
+    assert_eq!(err.line, Some(4));
+    assert_eq!(err.field.as_deref(), Some("Issue color"));
+    assert!(err.message.contains("\"pur\", the start of \"purple\" (line 2)"), "{err}");
+    assert!(err.message.contains("add a line break at its end"), "{err}");
+    // Cut just after the tab: an empty cell where every other row has one.
+    let err = jira_csv::parse("plan.csv", format!("{head}K-3\tThree\t").as_bytes()).unwrap_err();
+    assert_eq!(err.line, Some(4));
+    assert!(err.message.contains("is empty while every other record has a value"), "{err}");
+    // The same rows complete, or ended by a line break: imported.
+    for tail in ["K-3\tThree\tpurple", "K-3\tThree\tpur\n", "K-3\tThree\tgreen", "K-3\tThree\t\n"] {
+        let batch = parse(&format!("{head}{tail}"));
+        assert_eq!(all_tasks(&batch).len(), 3, "{tail:?}");
+    }
+    // An empty last cell is fine when other rows have empty cells there too.
+    parse("Key\tSummary\tSprint\nK-1\tOne\t\nK-2\tTwo\tS1\nK-3\tThree\t");
+}
+
+#[test]
+fn header_alone_without_newline_is_an_error() {
+    let err = jira_csv::parse("cut.csv", b"Summary,Issue key,Sta").unwrap_err();
+    assert_eq!(err.line, Some(1));
+    assert_eq!(err.field.as_deref(), Some("Sta"));
+    assert!(err.message.contains("only a header line") && err.message.contains("cut off"), "{err}");
+    // Cut before the Summary/Key column: the layout error says so too.
+    let err = jira_csv::parse("cut.csv", b"Project name,Summ").unwrap_err();
+    assert!(err.message.contains("unknown CSV layout") && err.message.contains("cut off"), "{err}");
+}
+
+#[test]
+fn empty_rows_of_full_length_are_still_skipped() {
+    let batch = parse("Summary,Issue key\nA,K-1\n , \nB,K-2\n");
+    assert_eq!(all_tasks(&batch).len(), 2);
+    assert_eq!(batch.skipped[0].record.as_deref(), Some("line 3"));
+    assert_eq!(batch.skipped[0].message, "empty row");
 }
 
 #[test]
