@@ -307,6 +307,7 @@ catalog! {
     WhyItemWeight => "第 {} 行“|”后的权重不是数字。", "Line {}: the weight after “|” is not a number.";
     WhyOverrideReason => "手动设定状态时请说明原因。", "Say why the status is overridden.";
     WhyCheck => "请检查此项。", "Please check this field.";
+    WhyComma => "小数请用小数点（如 1.5）；逗号只能用作千位分隔符，每三位数字一组（如 1,000,000）。", "Use a point for decimals (e.g. 1.5); a comma may only separate groups of three digits (e.g. 1,000,000).";
 }
 
 #[cfg(test)]

@@ -375,7 +375,7 @@ async fn check_in_form_records_a_check_in() {
         .post(
             &uri,
             Some(&cookie),
-            form(&[("csrf", &csrf), ("value", "43,5"), ("confidence", "8"), ("note", "活动拉新见效")]),
+            form(&[("csrf", &csrf), ("value", "43.5"), ("confidence", "8"), ("note", "活动拉新见效")]),
         )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
@@ -394,6 +394,103 @@ async fn check_in_form_records_a_check_in() {
     assert!(page.body.contains(&format!(r#"<span class="pct">{percent}%</span>"#)));
     assert!(page.body.contains("活动拉新见效"));
     assert!(page.body.contains("(当前值 − 起始值) / (目标值 − 起始值)"));
+}
+
+#[tokio::test]
+async fn numbers_take_thousands_separators_and_full_width_digits_but_no_decimal_comma() {
+    let site = site().await;
+    let sys = Actor::system();
+    let title = "留存率提升至45%";
+    let id = site.kr(title).await.key_result.id.0;
+    // lina owns this key result: she may check in and edit it.
+    let (cookie, csrf) = site.log_in_as("lina").await;
+    let uri = format!("/key-results/{id}");
+    let check_in =
+        |value: &str, note: &str| form(&[("csrf", &csrf), ("value", value), ("confidence", "6"), ("note", note)]);
+    let latest = || async {
+        let all = site.app.list_check_ins(&sys, keel_domain::KeyResultId(id)).await.unwrap();
+        let last = all.iter().max_by_key(|c| (c.at, c.id)).unwrap();
+        (all.len(), last.value, last.note.clone())
+    };
+
+    // "1,000" is a thousand, not 1.0.
+    let r = site.post(&format!("{uri}/check-in"), Some(&cookie), check_in("1,000", "千位分隔")).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, uri.as_str()));
+    let (count, value, note) = latest().await;
+    assert_eq!((value, note.as_str()), (Some(1000.0), "千位分隔"));
+    // So is what a Chinese keyboard types in full width, and a million with two separators.
+    for (typed, want) in [("１０００", 1000.0), ("９９．９", 99.9), ("1,000,000", 1_000_000.0), ("45%", 45.0)] {
+        let r = site.post(&format!("{uri}/check-in"), Some(&cookie), check_in(typed, typed)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{typed}");
+        assert_eq!(latest().await.1, Some(want), "{typed}");
+    }
+    let count = count + 4;
+
+    // "1,5" is refused, not guessed: 422, why in Chinese, and the form as typed.
+    let r = site.post(&format!("{uri}/check-in"), Some(&cookie), check_in("1,5", "逗号小数")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("“数值”有误：小数请用小数点（如 1.5）；逗号只能用作千位分隔符"), "{}", r.body);
+    assert!(r.body.contains(r#"name="value" value="1,5""#), "the value as typed");
+    assert!(r.body.contains(r#"aria-invalid="true" aria-describedby="ci-error""#));
+    assert!(r.body.contains(r#"name="confidence" value="6""#));
+    assert!(r.body.contains(">逗号小数</textarea>"), "the note as typed");
+    let r = site.post(&format!("{uri}/check-in"), Some(&cookie), check_in("1,0000", "")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(latest().await.0, count, "nothing was recorded");
+
+    // Key result edit form: the same parser for start and target.
+    let version = site.get(&uri, Some(&cookie), None).await.field("version").unwrap();
+    let edit = |start: &str, target: &str| {
+        form(&[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("title", title),
+            ("start", start),
+            ("target", target),
+            ("due", ""),
+            ("status", ""),
+            ("reason", ""),
+        ])
+    };
+    let r = site.post(&format!("{uri}/edit"), Some(&cookie), edit("38", "1,0000")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("“目标值”有误：小数请用小数点"), "{}", r.body);
+    assert!(r.body.contains(r#"name="target" value="1,0000""#));
+    let r = site.post(&format!("{uri}/edit"), Some(&cookie), edit("1,000", "１，２００")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let k = site.kr(title).await.key_result;
+    assert_eq!((k.start_value, k.target_value), (Some(1000.0), Some(1200.0)));
+
+    // New key result form (an admin's, on the company objective): start, target and weight.
+    let (admin, admin_csrf) = site.log_in().await;
+    let retention = site.objective_id("提升用户留存率").await;
+    let new_kr = format!("/objectives/{retention}/key-results");
+    let typed = [("title", "年收入"), ("start", "1,000,000"), ("target", "2,500,000.5"), ("weight", "２")];
+    let r = site.post(&new_kr, Some(&admin), kr_form(&admin_csrf, &typed)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let k = site.kr("年收入").await.key_result;
+    assert_eq!((k.start_value, k.target_value, k.weight), (Some(1_000_000.0), Some(2_500_000.5), 2.0));
+    let typed = [("title", "逗号小数"), ("start", "0"), ("target", "1,5")];
+    let r = site.post(&new_kr, Some(&admin), kr_form(&admin_csrf, &typed)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("“目标值”有误：小数请用小数点"), "{}", r.body);
+    let typed = [("title", "里程碑"), ("kind", "milestone"), ("items", "方案 | 1,000\n上线 | 1,5")];
+    let r = site.post(&new_kr, Some(&admin), kr_form(&admin_csrf, &typed)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("第 2 行“|”后的权重不是数字。小数请用小数点"), "{}", r.body);
+
+    // An English reader is told in English.
+    let switched = site.post("/lang", Some(&cookie), form(&[("lang", "en"), ("next", "/okrs"), ("csrf", &csrf)])).await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
+    let r = site.post(&format!("{uri}/check-in"), Some(&cookie), check_in("1,5", "")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("Value: Use a point for decimals (e.g. 1.5); a comma may only separate groups of three digits"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains(r#"name="value" value="1,5""#));
+    assert_eq!(latest().await.0, count, "nothing was recorded");
 }
 
 #[tokio::test]

@@ -56,8 +56,8 @@ impl KrEditForm {
 /// Why the key result page is shown again instead of redirecting.
 pub enum KrProblem {
     Nothing,
-    /// The check-in form's value or confidence (422).
-    CheckIn(&'static str),
+    /// The check-in form's value or confidence (422); what was typed comes back.
+    CheckIn(super::okrs::CheckInForm, FieldError),
     /// The edit form was refused; what was typed comes back (422).
     Edit(KrEditForm, FieldError),
     /// Someone else changed the key result first (409): the form shows it as it is now.

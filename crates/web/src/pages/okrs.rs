@@ -3,6 +3,7 @@
 //! projects and check-ins; and the forms that check in and tick milestones.
 
 use super::auth::PageActor;
+use super::forms::{self, FieldError};
 use super::kr_edit::{KrEdit, KrProblem};
 use super::lookup::Names;
 use super::planning::{Failed, Planning};
@@ -20,6 +21,7 @@ use keel_app::okr::CheckInInput;
 use keel_app::store::Page;
 use keel_app::{AppError, access};
 use keel_domain::okr::{Cycle, KrKind, ThresholdDirection};
+use keel_domain::org::Lang;
 use keel_domain::{KeyResultId, KrItemId, ObjectiveId};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -125,7 +127,7 @@ fn kr_row(page: &PageActor, names: &Names, kr: &KeyResultView) -> KrRow {
         status: page.t(view::kr_status(kr.status)),
         pct: view::pct(kr.progress),
         bar: Bar::new(kr.progress, status_class),
-        confidence: kr.last_check_in.as_ref().and_then(|c| c.confidence).map(|c| tf(page.lang, Msg::Confidence, &[&c])),
+        confidence: kr.confidence.map(|c| tf(page.lang, Msg::Confidence, &[&c])),
         forecast: forecast(page, kr).map(|f| tf(page.lang, Msg::Forecast, &[&f])),
     }
 }
@@ -258,9 +260,19 @@ struct KeyResultPage {
     forecast: Option<String>,
     takes_value: bool,
     value_label: String,
-    error: Option<&'static str>,
+    /// The check-in form as typed when it was refused, else empty.
+    typed: CheckInForm,
+    /// Why the check-in was refused.
+    error: Option<FieldError>,
     /// The edit form, for those who may change this key result.
     edit: Option<KrEdit>,
+}
+
+impl KeyResultPage {
+    /// Whether the refused check-in was refused for this input.
+    fn ci_invalid(&self, field: &str) -> bool {
+        self.error.as_ref().is_some_and(|e| e.field == field)
+    }
 }
 
 pub async fn key_result(State(state): State<AppState>, page: PageActor, Path(id): Path<i64>) -> PageResult {
@@ -274,11 +286,11 @@ pub async fn kr_page(state: &AppState, page: &PageActor, id: KeyResultId, proble
     let status = match problem {
         KrProblem::Nothing => StatusCode::OK,
         KrProblem::Conflict => StatusCode::CONFLICT,
-        KrProblem::CheckIn(_) | KrProblem::Edit(..) => StatusCode::UNPROCESSABLE_ENTITY,
+        KrProblem::CheckIn(..) | KrProblem::Edit(..) => StatusCode::UNPROCESSABLE_ENTITY,
     };
-    let error = match problem {
-        KrProblem::CheckIn(e) => Some(e),
-        _ => None,
+    let (typed, error, problem) = match problem {
+        KrProblem::CheckIn(f, e) => (f, Some(e), KrProblem::Nothing),
+        other => (CheckInForm::default(), None, other),
     };
     let (objective, kr) = app.key_result_view(&page.actor, id).await.or_page(lang)?;
     let names = Names::load(app, &page.actor).await.or_page(lang)?;
@@ -348,10 +360,11 @@ pub async fn kr_page(state: &AppState, page: &PageActor, id: KeyResultId, proble
                 note: c.note.clone(),
             })
             .collect(),
-        confidence: kr.last_check_in.as_ref().and_then(|c| c.confidence).map(|c| format!("{c}/10")),
+        confidence: kr.confidence.map(|c| format!("{c}/10")),
         forecast: forecast(page, &kr),
         takes_value: k.kind.takes_values(),
         value_label: tf(lang, Msg::ValueLabel, &[&unit.unwrap_or("—")]),
+        typed,
         error,
         edit: access::can_edit_key_result(&page.actor, &objective.objective, k).then(|| KrEdit::new(page, k, problem)),
         kr: kr_row(page, &names, &kr),
@@ -359,16 +372,21 @@ pub async fn kr_page(state: &AppState, page: &PageActor, id: KeyResultId, proble
     Ok(render(status, &out))
 }
 
-#[derive(Deserialize)]
+/// The check-in form; shown again as typed when refused.
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct CheckInForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     value: String,
-    #[serde(default)]
     confidence: String,
-    #[serde(default)]
     note: String,
+}
+
+impl CheckInForm {
+    /// The typed values with the reason they were refused.
+    fn refused(self, lang: Lang, field: &'static str, label: Option<Msg>, reason: &str) -> KrProblem {
+        KrProblem::CheckIn(self, FieldError::new(lang, field, label, reason))
+    }
 }
 
 pub async fn check_in(
@@ -378,30 +396,30 @@ pub async fn check_in(
     Form(form): Form<CheckInForm>,
 ) -> PageResult {
     page.check_csrf(&form.csrf)?;
-    let id = KeyResultId(id);
-    // People type "41,6" as often as "41.6".
-    let value = match form.value.trim().replace(',', ".") {
-        v if v.is_empty() => None,
-        v => match v.parse::<f64>() {
-            Ok(v) if v.is_finite() => Some(v),
-            _ => return kr_page(&state, &page, id, KrProblem::CheckIn(page.t(Msg::NotANumber))).await,
-        },
+    let (lang, id) = (page.lang, KeyResultId(id));
+    let value = match forms::parse_number(&form.value) {
+        Ok(v) => v,
+        Err(e) => {
+            return kr_page(&state, &page, id, form.refused(lang, "value", Some(Msg::Value), e.reason(lang))).await;
+        }
     };
-    let confidence = match form.confidence.trim() {
-        "" => None,
-        c => match c.parse::<u8>() {
-            Ok(c) if c <= 10 => Some(c),
-            _ => return kr_page(&state, &page, id, KrProblem::CheckIn(page.t(Msg::ConfidenceRange))).await,
-        },
+    // The same parser as the value, so "８" from a Chinese keyboard counts too.
+    let confidence = match forms::parse_number(&form.confidence) {
+        Ok(None) => None,
+        Ok(Some(c)) if c.fract() == 0.0 && (0.0..=10.0).contains(&c) => Some(c as u8),
+        _ => {
+            let reason = page.t(Msg::ConfidenceRange);
+            return kr_page(&state, &page, id, form.refused(lang, "confidence", None, reason)).await;
+        }
     };
-    let input = CheckInInput { value, confidence, note: form.note, at: None };
+    let input = CheckInInput { value, confidence, note: form.note.clone(), at: None };
     match state.app.check_in(&page.actor, id, input).await {
         Ok(_) => Ok(Redirect::to(&format!("/key-results/{}", id.0)).into_response()),
         Err(AppError::Invalid { field, .. }) if field == "value" => {
             let msg = if value.is_some() { Msg::DerivedNoValue } else { Msg::NotANumber };
-            kr_page(&state, &page, id, KrProblem::CheckIn(page.t(msg))).await
+            kr_page(&state, &page, id, form.refused(lang, "value", None, page.t(msg))).await
         }
-        Err(e) => Err(PageError::app(page.lang, e)),
+        Err(e) => Err(PageError::app(lang, e)),
     }
 }
 

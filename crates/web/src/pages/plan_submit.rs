@@ -150,11 +150,15 @@ fn checklist(lang: Lang, text: &str) -> Result<Vec<KrItemInput>, FieldError> {
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let (title, weight) = match line.rsplit_once(['|', '｜']) {
             Some((title, weight)) => {
-                let bad = || {
-                    let reason = i18n::tf(lang, Msg::WhyItemWeight, &[&(n + 1)]);
+                let bad = |e: forms::NumberError| {
+                    let mut reason = i18n::tf(lang, Msg::WhyItemWeight, &[&(n + 1)]);
+                    if e == forms::NumberError::Comma {
+                        let gap = if lang == Lang::Zh { "" } else { " " };
+                        reason = format!("{reason}{gap}{}", e.reason(lang));
+                    }
                     FieldError::new(lang, "items", Some(Msg::Milestones), &reason)
                 };
-                (title, forms::number(lang, "items", Msg::Milestones, weight).map_err(|_| bad())?)
+                (title, forms::parse_number(weight).map_err(bad)?)
             }
             None => (line, None),
         };
