@@ -194,16 +194,15 @@ pub async fn claim_task_number(c: &mut dyn Conn, project: ProjectId, number: i64
     if number < 1 {
         return Ok(false);
     }
-    let taken = c.fetch("SELECT 1 FROM tasks WHERE project_id = $1 AND number = $2", args![project.0, number]).await?;
-    if !taken.is_empty() {
-        return Ok(false);
-    }
-    c.execute(
-        "UPDATE projects SET next_number = CASE WHEN next_number > $2 THEN next_number ELSE $2 + 1 END WHERE id = $1",
-        args![project.0, number],
-    )
-    .await?;
-    Ok(true)
+    // One statement: the project row changes only when the number is free.
+    let changed = c
+        .execute(
+            "UPDATE projects SET next_number = CASE WHEN next_number > $2 THEN next_number ELSE $2 + 1 END \
+             WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM tasks WHERE project_id = $1 AND number = $2)",
+            args![project.0, number],
+        )
+        .await?;
+    Ok(changed == 1)
 }
 
 pub async fn insert_milestone(c: &mut dyn Conn, m: &ProjectMilestone) -> R<MilestoneId> {
