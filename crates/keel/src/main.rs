@@ -50,8 +50,23 @@ fn init_logging(json: bool) {
     }
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+/// glibc gives every thread that allocates its own malloc arena and keeps
+/// freed memory in it: a few large responses then leave hundreds of MB
+/// resident (measured: 714 MiB peak with the default, 198 MiB with two).
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator tuning; called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    limit_malloc_arenas();
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("start the async runtime").block_on(run())
+}
+
+async fn run() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_logging(cli.log_json);
     let result = match cli.command {
