@@ -7,19 +7,17 @@
 use async_trait::async_trait;
 use keel_app::StoreError;
 use keel_app::store::{R, Store, Tx};
-use keel_store_sql::{Conn, Dialect, Row, SqlTx, Value, store_error as map_err};
+use keel_store_sql::{Conn, Row, SqlTx, Value, store_error as map_err};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Row as _, Transaction, TypeInfo, ValueRef};
 use std::str::FromStr;
 use std::time::Duration;
 
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/0001_init.sql")),
-    (2, include_str!("../migrations/0002_task_list_index.sql")),
-];
+const MIGRATIONS: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/0001_init.sql")), (2, include_str!("../migrations/0002_task_list_index.sql"))];
 
 /// Any fixed number: the advisory lock that serialises migrations.
-const MIGRATION_LOCK: i64 = 0x6b65_656c_6d69_67; // "keelmig"
+const MIGRATION_LOCK: i64 = 0x006b_6565_6c6d_6967; // "keelmig"
 
 pub struct PgStore {
     pool: PgPool,
@@ -141,10 +139,6 @@ fn decode(row: &sqlx::postgres::PgRow) -> R<Row> {
 
 #[async_trait]
 impl Conn for PgConn {
-    fn dialect(&self) -> Dialect {
-        Dialect::Postgres
-    }
-
     async fn execute(&mut self, sql: &str, args: Vec<Value>) -> R<u64> {
         let done = bind(sqlx::query(sql), args).execute(&mut *self.tx).await.map_err(map_err)?;
         Ok(done.rows_affected())

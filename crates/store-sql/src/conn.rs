@@ -60,16 +60,9 @@ impl From<&Option<String>> for Value {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    Sqlite,
-    Postgres,
-}
-
 /// One open transaction on a backend.
 #[async_trait]
 pub trait Conn: Send {
-    fn dialect(&self) -> Dialect;
     /// Runs a statement; returns the number of rows it changed.
     async fn execute(&mut self, sql: &str, args: Vec<Value>) -> R<u64>;
     async fn fetch(&mut self, sql: &str, args: Vec<Value>) -> R<Vec<Row>>;

@@ -14,6 +14,6 @@ mod tx;
 mod users;
 mod work;
 
-pub use conn::{Conn, Dialect, Value, store_error};
+pub use conn::{Conn, Value, store_error};
 pub use rows::{Cursor, Row, instant_text};
 pub use tx::SqlTx;

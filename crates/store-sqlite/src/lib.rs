@@ -9,7 +9,7 @@
 use async_trait::async_trait;
 use keel_app::StoreError;
 use keel_app::store::{R, Store, Tx};
-use keel_store_sql::{Conn, Dialect, Row, SqlTx, Value, instant_text, store_error as map_err};
+use keel_store_sql::{Conn, Row, SqlTx, Value, instant_text, store_error as map_err};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row as _, Sqlite, SqlitePool, Transaction, TypeInfo, ValueRef};
 use std::path::Path;
@@ -17,10 +17,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// Migrations in order; each runs once, in its own transaction.
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/0001_init.sql")),
-    (2, include_str!("../migrations/0002_task_list_index.sql")),
-];
+const MIGRATIONS: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/0001_init.sql")), (2, include_str!("../migrations/0002_task_list_index.sql"))];
 
 pub struct SqliteStore {
     writer: SqlitePool,
@@ -156,10 +154,6 @@ fn decode(row: &sqlx::sqlite::SqliteRow) -> R<Row> {
 
 #[async_trait]
 impl Conn for SqliteConn {
-    fn dialect(&self) -> Dialect {
-        Dialect::Sqlite
-    }
-
     async fn execute(&mut self, sql: &str, args: Vec<Value>) -> R<u64> {
         let done = bind(sqlx::query(sql), args).execute(&mut *self.tx).await.map_err(map_err)?;
         Ok(done.rows_affected())

@@ -103,7 +103,13 @@ pub async fn fresh(backend: Backend) -> TestDb {
             let dir = TempDir::new("db");
             let path = dir.path().join("keel.db");
             let store = SqliteStore::open(&path).await.expect("open SQLite");
-            TestDb { store: Arc::new(store), backend, url: format!("sqlite://{}", path.display()), _dir: Some(dir), _pg: None }
+            TestDb {
+                store: Arc::new(store),
+                backend,
+                url: format!("sqlite://{}", path.display()),
+                _dir: Some(dir),
+                _pg: None,
+            }
         }
         Backend::Postgres => {
             let pg = create_pg_database().await;

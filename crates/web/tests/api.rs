@@ -395,7 +395,7 @@ async fn roles_and_private_items_are_enforced_everywhere() {
         let (code, _) = h
             .call(
                 Method::PATCH,
-                &format!("/api/v1/users/1"),
+                "/api/v1/users/1",
                 Some(&outsider),
                 Some(json!({ "role": "admin", "version": 1 })),
             )
