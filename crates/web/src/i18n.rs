@@ -216,6 +216,7 @@ catalog! {
     ActionCreate => "创建", "Created";
     ActionUpdate => "修改", "Changed";
     ActionDelete => "删除", "Deleted";
+    ActionImport => "导入", "Imported";
     ChangedFields => "修改了：{}", "Changed: {}";
     SystemActor => "系统", "System";
     Created => "创建于", "Created";

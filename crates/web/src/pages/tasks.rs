@@ -125,6 +125,7 @@ fn describe(lang: Lang, change: &Change) -> String {
         "create" => Msg::ActionCreate,
         "update" => Msg::ActionUpdate,
         "delete" => Msg::ActionDelete,
+        "import" => Msg::ActionImport,
         _ => return change.action.clone(),
     };
     let (Some(before), Some(after)) =
