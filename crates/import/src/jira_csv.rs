@@ -682,6 +682,10 @@ struct Importer {
     person_index: HashMap<String, usize>,
     issues: Vec<Issue>,
     seen_keys: HashMap<String, u64>,
+    /// Summary of the first issue with each key, to tell a repeated row from a reused key.
+    titles_by_key: HashMap<String, String>,
+    /// How many issues used each key so far.
+    key_reuse: HashMap<String, u32>,
     seen_ids: HashMap<String, u64>,
     seen_external: HashSet<String>,
     warnings: Vec<Notice>,
@@ -741,6 +745,8 @@ impl Importer {
             person_index: HashMap::new(),
             issues: Vec::new(),
             seen_keys: HashMap::new(),
+            titles_by_key: HashMap::new(),
+            key_reuse: HashMap::new(),
             seen_ids: HashMap::new(),
             seen_external: HashSet::new(),
             warnings: Vec::new(),
@@ -845,20 +851,39 @@ impl Importer {
             }
         };
 
-        if let Some(key) = &key
-            && let Some(first) = self.seen_keys.get(key)
-        {
-            self.skipped.push(notice(line, None, format!("duplicate key {key} (first on line {first})")));
-            return;
-        }
         if let Some(id) = &id
             && let Some(first) = self.seen_ids.get(id)
         {
             self.skipped.push(notice(line, None, format!("duplicate id {id} (first on line {first})")));
             return;
         }
+        // A key used again by a different issue (its own id, or another summary)
+        // is a separate issue: it is imported under a new number, never lost.
+        let mut reused_key: Option<String> = None;
+        if let Some(key) = &key
+            && let Some(first) = self.seen_keys.get(key).copied()
+        {
+            let same_row = id.is_none() && self.titles_by_key.get(key) == Some(&title);
+            if same_row {
+                self.skipped.push(notice(
+                    line,
+                    None,
+                    format!("duplicate of line {first} (same key {key} and summary)"),
+                ));
+                return;
+            }
+            let n = self.key_reuse.entry(key.clone()).or_insert(1);
+            *n += 1;
+            self.warnings.push(notice(
+                line,
+                None,
+                format!("key {key} is used again (first on line {first}); this issue is imported as a separate task with a new number"),
+            ));
+            reused_key = Some(format!("{key}#{n}"));
+        }
         let external_id = match (id.as_ref(), key.as_ref()) {
             (Some(id), _) => id.clone(),
+            (None, Some(_)) if reused_key.is_some() => reused_key.clone().unwrap_or_default(),
             (None, Some(key)) => key.clone(),
             (None, None) => {
                 if !self.warned_no_ids {
@@ -883,8 +908,11 @@ impl Importer {
             ));
             return;
         }
-        if let Some(key) = &key {
+        if let Some(key) = &key
+            && reused_key.is_none()
+        {
             self.seen_keys.insert(key.clone(), line);
+            self.titles_by_key.insert(key.clone(), title.clone());
         }
         if let Some(id) = &id {
             self.seen_ids.insert(id.clone(), line);
@@ -976,7 +1004,8 @@ impl Importer {
 
         let mut task = ImportTask {
             external_id: external_id.clone(),
-            external_key: key.clone(),
+            // A reused key would collide with the first issue's number.
+            external_key: if reused_key.is_some() { None } else { key.clone() },
             parent_external_id: None,
             title,
             description: row.get(Field::Description).map(str::to_string).unwrap_or_default(),

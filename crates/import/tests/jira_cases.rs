@@ -88,10 +88,14 @@ C,K-1,\n";
     assert!(created[1].1.contains("\"yesterday\""), "{}", created[1].1);
     let skipped: Vec<(&str, &str)> =
         batch.skipped.iter().map(|n| (n.record.as_deref().unwrap(), n.message.as_str())).collect();
-    assert_eq!(
-        skipped,
-        [("line 5", "no summary (K-3): the Summary cell is empty"), ("line 6", "duplicate key K-1 (first on line 2)"),]
+    assert_eq!(skipped, [("line 5", "no summary (K-3): the Summary cell is empty")]);
+    // K-1 again with another summary is another issue: kept, under a new number.
+    assert!(
+        batch.warnings.iter().any(|w| w.record.as_deref() == Some("line 6")
+            && w.message.starts_with("key K-1 is used again (first on line 2)"))
     );
+    let again = batch.projects[0].tasks.iter().find(|t| t.title == "C").expect("the second K-1 is imported");
+    assert_eq!((again.external_id.as_str(), again.external_key.as_deref()), ("K-1#2", None));
 }
 
 #[test]

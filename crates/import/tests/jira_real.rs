@@ -178,26 +178,32 @@ fn plan_export_tab_separated() {
     let batch = parse(relative);
     assert_eq!(raw.rows.len(), 32);
     let (kept, dups) = raw.first_rows("Key");
-    assert_eq!(all_tasks(&batch).len(), kept.len());
     assert_eq!(kept.len(), 29);
-
-    // Later rows of a key are skipped, naming the first line.
-    let skipped: Vec<(String, String)> =
-        batch.skipped.iter().map(|n| (n.record.clone().unwrap(), n.message.clone())).collect();
-    let expected: Vec<(String, String)> = dups
-        .iter()
-        .map(|(line, key, first)| (format!("line {line}"), format!("duplicate key {key} (first on line {first})")))
-        .collect();
-    assert_eq!(skipped, expected);
+    // A key used again with another summary is another issue: every row is
+    // imported, the later ones under new numbers, each with a warning.
+    let distinct: HashSet<(&str, &str)> =
+        raw.rows.iter().map(|(_, r)| (raw.cell(r, "Key"), raw.cell(r, "Summary"))).collect();
+    assert_eq!(distinct.len(), 32, "by hand: the repeated keys all carry different summaries");
+    assert_eq!(all_tasks(&batch).len(), 32);
+    assert!(batch.skipped.is_empty(), "{:?}", batch.skipped);
     // By hand: CGQ-14 twice (lines 6, 13), CGQ-21 three times (29, 30, 31).
+    let reused: Vec<(String, String, String)> = dups
+        .iter()
+        .map(|(line, key, first)| (format!("line {line}"), key.to_string(), format!("line {first}")))
+        .collect();
     assert_eq!(
-        expected,
+        reused,
         [
-            ("line 13".to_string(), "duplicate key CGQ-14 (first on line 6)".to_string()),
-            ("line 30".to_string(), "duplicate key CGQ-21 (first on line 29)".to_string()),
-            ("line 31".to_string(), "duplicate key CGQ-21 (first on line 29)".to_string()),
+            ("line 13".to_string(), "CGQ-14".to_string(), "line 6".to_string()),
+            ("line 30".to_string(), "CGQ-21".to_string(), "line 29".to_string()),
+            ("line 31".to_string(), "CGQ-21".to_string(), "line 29".to_string()),
         ]
     );
+    for (line, key, first) in &reused {
+        let first_line = first.trim_start_matches("line ");
+        assert!(batch.warnings.iter().any(|w| w.record.as_deref() == Some(line.as_str())
+            && w.message.starts_with(&format!("key {key} is used again (first on line {first_line})"))));
+    }
 
     // Parents are keys; those not in the file are warned about and dropped.
     let keys: HashSet<&str> = raw.rows.iter().map(|(_, r)| raw.cell(r, "Key")).collect();
@@ -245,13 +251,14 @@ fn rest_flattened_support_tickets() {
     let batch = parse(relative);
     assert_eq!(raw.rows.len(), 10);
     let (kept, dups) = raw.first_rows("key");
-    assert_eq!(all_tasks(&batch).len(), kept.len());
-    assert_eq!(batch.skipped.len(), dups.len());
-    // By hand: SD-183 on 4 ids, SD-1387 on 3 → 5 kept, 5 skipped.
+    // By hand: SD-183 on 4 ids, SD-1387 on 3 → 5 distinct keys, 10 distinct issues,
+    // all imported (a reused key gets a new number and a warning).
     assert_eq!((kept.len(), dups.len()), (5, 5));
+    assert_eq!(all_tasks(&batch).len(), raw.rows.len());
+    assert!(batch.skipped.is_empty());
     for (line, key, first) in &dups {
-        assert!(batch.skipped.iter().any(|n| n.record.as_deref() == Some(&format!("line {line}"))
-            && n.message == format!("duplicate key {key} (first on line {first})")));
+        assert!(batch.warnings.iter().any(|n| n.record.as_deref() == Some(&format!("line {line}"))
+            && n.message.starts_with(&format!("key {key} is used again (first on line {first})"))));
     }
     // No project key column: projects from key prefixes, in order of appearance.
     let mut prefixes: Vec<&str> = Vec::new();

@@ -44,7 +44,11 @@ pub async fn run(db_args: &DbArgs, args: ImportArgs) -> anyhow::Result<()> {
             if args.json {
                 println!("{}", serde_json::json!({ "error": e }));
             }
-            bail!("{}; nothing was imported", e.describe());
+            let text = e.describe();
+            if text.contains("nothing was imported") {
+                bail!("{text}");
+            }
+            bail!("{text}; nothing was imported");
         }
     };
     let app = db::open(db_args).await?;
@@ -60,18 +64,11 @@ pub async fn run(db_args: &DbArgs, args: ImportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// "line 14, field Created: …", leaving out what the notice does not know.
 fn notice(n: &Notice) -> String {
-    let mut out = String::new();
-    if let Some(record) = &n.record {
-        out.push_str(record);
-    }
-    if let Some(field) = &n.field {
-        out.push_str(&format!(" [{field}]"));
-    }
-    if !out.is_empty() {
-        out.push_str(": ");
-    }
-    out + &n.message
+    let place: Vec<String> =
+        [n.record.clone(), n.field.as_ref().map(|f| format!("field {f}"))].into_iter().flatten().collect();
+    if place.is_empty() { n.message.clone() } else { format!("{}: {}", place.join(", "), n.message) }
 }
 
 fn print_summary(s: &ImportSummary) {

@@ -29,8 +29,9 @@ macro_rules! say {
 
 pub async fn run(db_args: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     let app = db::open(db_args).await?;
-    let listener =
-        tokio::net::TcpListener::bind(&args.bind).await.with_context(|| format!("listening on {}", args.bind))?;
+    let listener = tokio::net::TcpListener::bind(&args.bind).await.with_context(|| {
+        format!("listening on {} (another program may use it; choose another with --bind)", args.bind)
+    })?;
     let address = listener.local_addr()?;
     let base = format!("http://{address}");
     say!("Keel is serving {} on {base}", db::describe(db_args));

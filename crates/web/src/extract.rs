@@ -63,7 +63,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => {
                 let text = rejection.body_text();
-                Err(ApiError::invalid(&json_error_field(&text), text))
+                // Drop the library's preamble; keep serde's own words and position.
+                let message = text
+                    .split_once("target type: ")
+                    .map(|(_, rest)| rest.to_string())
+                    .unwrap_or_else(|| text.replace("Failed to parse the request body as JSON: ", "not valid JSON: "));
+                Err(ApiError::invalid(&json_error_field(&text), message))
             }
         }
     }
@@ -111,9 +116,10 @@ fn json_error_field(text: &str) -> String {
     }
 }
 
-/// serde names a field it does not know as "unknown field `x`".
+/// serde names a field it does not know as "unknown field `x`" and one that
+/// is absent as "missing field `x`".
 fn unknown_field(text: &str) -> Option<String> {
-    let start = text.find("unknown field `")? + "unknown field `".len();
+    let start = ["unknown field `", "missing field `"].iter().find_map(|p| text.find(p).map(|i| i + p.len()))?;
     let end = text[start..].find('`')? + start;
     Some(text[start..end].to_string())
 }

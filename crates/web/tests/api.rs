@@ -393,12 +393,7 @@ async fn roles_and_private_items_are_enforced_everywhere() {
         // An outsider keeping the hidden link when editing the public project's links.
         let (_, open_project) = h.call(Method::GET, &format!("/api/v1/projects/{open}"), Some(&h.admin), None).await;
         let (code, _) = h
-            .call(
-                Method::PATCH,
-                "/api/v1/users/1",
-                Some(&outsider),
-                Some(json!({ "role": "admin", "version": 1 })),
-            )
+            .call(Method::PATCH, "/api/v1/users/1", Some(&outsider), Some(json!({ "role": "admin", "version": 1 })))
             .await;
         assert_eq!(code, StatusCode::FORBIDDEN, "members cannot make anyone admin");
         assert_eq!(open_project["key_result_ids"], json!([kr]));
