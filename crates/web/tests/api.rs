@@ -514,6 +514,10 @@ async fn lists_are_paginated() {
     for i in 1..=7 {
         task(&h, p, &format!("t{i}"), json!({})).await;
     }
+    for path in ["/api/v1/projects", "/api/v1/users", "/api/v1/objectives", "/api/v1/cycles", "/api/v1/units"] {
+        let listing = h.get(path).await;
+        assert_eq!(listing["total"].as_u64(), Some(listing["items"].as_array().unwrap().len() as u64), "{path}");
+    }
     let first = h.get("/api/v1/tasks?limit=3").await;
     assert_eq!(first["total"], 7);
     assert_eq!(first["next_offset"], 3);

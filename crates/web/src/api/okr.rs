@@ -77,8 +77,9 @@ pub async fn list_objectives(
     ApiQuery(q): ApiQuery<ObjectiveQuery>,
 ) -> ApiResult<Json<Listing<Objective>>> {
     let page = PageParams { limit: q.limit, offset: q.offset }.page()?;
-    let items = s.app.list_objectives(&actor, q.cycle_id.map(CycleId), page).await?;
-    Ok(Json(Listing::new(items, page, None)))
+    // Read whole and cut, so the total is exact (a cycle holds thousands at most).
+    let all = s.app.list_objectives(&actor, q.cycle_id.map(CycleId), keel_app::store::Page::ALL).await?;
+    Ok(Json(Listing::slice(all, page)))
 }
 
 #[utoipa::path(post, path = "/api/v1/objectives", tag = "okr", request_body = ObjectiveInput,

@@ -20,7 +20,8 @@ pub async fn list_projects(
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Listing<Project>>> {
     let page = p.page()?;
-    Ok(Json(Listing::new(s.app.list_projects(&actor, page).await?, page, None)))
+    // Read whole and cut: projects number in the thousands at most, and the total is exact.
+    Ok(Json(Listing::slice(s.app.list_projects(&actor, keel_app::store::Page::ALL).await?, page)))
 }
 
 #[utoipa::path(post, path = "/api/v1/projects", tag = "work", request_body = ProjectInput, responses((status = 201, body = Project), (status = 422, body = ErrorBody)))]
