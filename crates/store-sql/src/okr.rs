@@ -114,28 +114,28 @@ pub(crate) fn viewer_args(viewer: Option<Viewer>) -> (Value, Value) {
     }
 }
 
+/// The columns an objective's insert and update both write, as $1…$9.
+fn objective_args(o: &Objective) -> Vec<Value> {
+    args![
+        o.cycle_id.0,
+        o.title.as_str(),
+        o.description.as_str(),
+        o.level.as_str(),
+        o.unit_id.map(|u| u.0),
+        o.owner_id.0,
+        o.parent_objective_id.map(|p| p.0),
+        o.parent_key_result_id.map(|p| p.0),
+        o.private
+    ]
+}
+
 pub async fn insert_objective(c: &mut dyn Conn, o: &Objective) -> R<ObjectiveId> {
-    Ok(ObjectiveId(
-        insert_id(
-            c,
-            "INSERT INTO objectives (cycle_id, title, description, level, unit_id, owner_id, parent_objective_id, \
-             parent_key_result_id, private, version, created_at) VALUES ($1, $2, $3, $4, $5, $6, \
-             $7, $8, $9, 1, $10) RETURNING id",
-            args![
-                o.cycle_id.0,
-                o.title.as_str(),
-                o.description.as_str(),
-                o.level.as_str(),
-                o.unit_id.map(|u| u.0),
-                o.owner_id.0,
-                o.parent_objective_id.map(|p| p.0),
-                o.parent_key_result_id.map(|p| p.0),
-                o.private,
-                o.created_at
-            ],
-        )
-        .await?,
-    ))
+    let mut values = objective_args(o);
+    values.push(o.created_at.into());
+    let sql = "INSERT INTO objectives (cycle_id, title, description, level, unit_id, owner_id, parent_objective_id, \
+               parent_key_result_id, private, version, created_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) RETURNING id";
+    Ok(ObjectiveId(insert_id(c, sql, values).await?))
 }
 
 pub async fn get_objective(c: &mut dyn Conn, id: ObjectiveId) -> R<Option<Objective>> {
@@ -165,27 +165,12 @@ pub async fn list_objectives(
 }
 
 pub async fn update_objective(c: &mut dyn Conn, o: &Objective) -> R<i64> {
-    let changed = c
-        .execute(
-            "UPDATE objectives SET cycle_id = $1, title = $2, description = $3, level = $4, unit_id \
-             = $5, owner_id = $6, \
-             parent_objective_id = $7, parent_key_result_id = $8, private = $9, version = version + 1 \
-             WHERE id = $10 AND version = $11",
-            args![
-                o.cycle_id.0,
-                o.title.as_str(),
-                o.description.as_str(),
-                o.level.as_str(),
-                o.unit_id.map(|u| u.0),
-                o.owner_id.0,
-                o.parent_objective_id.map(|p| p.0),
-                o.parent_key_result_id.map(|p| p.0),
-                o.private,
-                o.id.0,
-                o.version
-            ],
-        )
-        .await?;
+    let mut values = objective_args(o);
+    values.extend(args![o.id.0, o.version]);
+    let sql = "UPDATE objectives SET cycle_id = $1, title = $2, description = $3, level = $4, unit_id = $5, \
+               owner_id = $6, parent_objective_id = $7, parent_key_result_id = $8, private = $9, \
+               version = version + 1 WHERE id = $10 AND version = $11";
+    let changed = c.execute(sql, values).await?;
     crate::tx::check_versioned(c, changed, "objectives", o.id.0).await?;
     Ok(o.version + 1)
 }
