@@ -9,6 +9,7 @@ use crate::auth::Actor;
 use crate::store::{KrScope, Page, Tx};
 use crate::{AppError, AppResult, Settings};
 use chrono::{DateTime, NaiveDate, Utc};
+use keel_domain::coach::{self, Warning};
 use keel_domain::forecast::{Forecast, fit_at, forecast, reaches};
 use keel_domain::okr::*;
 use keel_domain::progress::{self, WorkProgress};
@@ -48,6 +49,8 @@ pub struct KeyResultView {
     /// Objectives aligned under this KR (the children kind averages them).
     pub child_objective_ids: Vec<ObjectiveId>,
     pub last_check_in: Option<CheckIn>,
+    /// The OKR coach's flags on this KR.
+    pub warnings: Vec<Warning>,
     /// The latest confidence given (a check-in may leave it out).
     pub confidence: Option<u8>,
     pub check_in_count: usize,
@@ -65,6 +68,8 @@ pub struct ObjectiveView {
     pub child_ids: Vec<ObjectiveId>,
     /// True when its parent is missing or not visible: a root of the tree.
     pub is_root: bool,
+    /// The OKR coach's flags on this objective.
+    pub warnings: Vec<Warning>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -248,11 +253,14 @@ pub async fn compute_cycle(
         .filter(|c| kr_set.contains(&c.key_result_id))
         .collect();
     let needs_work = krs.iter().any(|k| k.kind == KrKind::Work);
-    let (index, links) = if needs_work {
+    // Links are needed by the coach too (projects per KR); the whole work
+    // graph only when some KR is measured by its work.
+    let links = tx.kr_links(viewer).await?;
+    let index = if needs_work {
         let (projects, tasks) = tx.work_graph(viewer).await?;
-        (WorkIndex::new(&projects, &tasks), tx.kr_links(viewer).await?)
+        WorkIndex::new(&projects, &tasks)
     } else {
-        (WorkIndex::new(&[], &[]), Default::default())
+        WorkIndex::new(&[], &[])
     };
     let inputs = Inputs {
         children_of_kr: group(objectives.iter().filter_map(|o| o.parent_key_result_id.map(|k| (k, o.id)))),
@@ -278,6 +286,7 @@ pub async fn compute_cycle(
     for objective in &objectives {
         let mut kr_views = Vec::new();
         let mut any_recorded = false;
+        let mut last_check_in: Option<DateTime<Utc>> = None;
         for kr in inputs.krs_of.get(&objective.id).into_iter().flatten() {
             let (p, work) = rollup.key_result(kr);
             let history = inputs.check_ins_of.get(&kr.id).map(Vec::as_slice).unwrap_or(&[]);
@@ -292,6 +301,15 @@ pub async fn compute_cycle(
             any_recorded |= recorded;
             let computed = kr_status(p, recorded, expected, settings.thresholds);
             let forecast = forecast_of(kr, history, cycle_end);
+            let warnings = coach::key_result_warnings(&coach::KeyResultFacts {
+                title: &kr.title,
+                has_target: kr.kind.takes_values() && kr.target_value.is_some(),
+                due_date: kr.due_date,
+                projects: inputs.projects_of.get(&kr.id).map_or(0, Vec::len),
+            });
+            if let Some(last) = history.last() {
+                last_check_in = last_check_in.max(Some(last.at));
+            }
             kr_views.push(KeyResultView {
                 progress: p,
                 status: kr.status_override.unwrap_or(computed),
@@ -309,12 +327,14 @@ pub async fn compute_cycle(
                 }),
                 child_objective_ids: inputs.children_of_kr.get(&kr.id).cloned().unwrap_or_default(),
                 last_check_in: history.last().cloned(),
+                warnings,
                 confidence: history.iter().rev().find_map(|c| c.confidence),
                 check_in_count: history.len(),
                 key_result: kr.clone(),
             });
         }
         let p = rollup.objective(objective.id);
+        let kr_count = kr_views.len();
         let kr_ids: HashSet<KeyResultId> = kr_views.iter().map(|k| k.key_result.id).collect();
         let child_ids = objectives
             .iter()
@@ -335,6 +355,14 @@ pub async fn compute_cycle(
                 key_results: kr_views,
                 child_ids,
                 is_root: !parent_visible,
+                warnings: coach::objective_warnings(
+                    &coach::ObjectiveFacts {
+                        key_results: kr_count,
+                        last_check_in: last_check_in.map(|at| crate::clock::today_in(actor.time_zone(), at)),
+                        created: crate::clock::today_in(actor.time_zone(), objective.created_at),
+                    },
+                    today,
+                ),
             },
         );
     }

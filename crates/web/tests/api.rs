@@ -672,3 +672,51 @@ async fn project_health_follows_schedule_overdue_and_blocked_work() {
         assert_eq!(f(&sub_view["progress"]), 1.0);
     }
 }
+
+#[tokio::test]
+async fn the_okr_coach_flags_what_is_hard_to_steer_by() {
+    let h = Harness::new(keel_testkit::Backend::Sqlite).await;
+    let today = shanghai_today();
+    let cycle = id(&h
+        .post(
+            "/api/v1/cycles",
+            json!({ "name": "Q", "start_date": today - Duration::days(40), "end_date": today + Duration::days(50) }),
+        )
+        .await);
+    let o = id(&h
+        .post("/api/v1/objectives", json!({ "cycle_id": cycle, "title": "提升客户满意度", "level": "company" }))
+        .await);
+    let activity = id(&h
+        .post(
+            "/api/v1/key-results",
+            json!({ "objective_id": o, "title": "完成用户调研", "kind": "milestone", "items": [{ "title": "访谈" }] }),
+        )
+        .await);
+    let tree = h.get(&format!("/api/v1/cycles/{cycle}/tree")).await;
+    let objective = &tree["objectives"][0];
+    let kinds = |v: &Value| {
+        v["warnings"].as_array().unwrap().iter().map(|w| w["kind"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    // One KR (fewer than 2); created today, so no check-in is overdue yet.
+    assert_eq!(kinds(objective), ["too_few_key_results"]);
+    assert_eq!(objective["warnings"][0]["count"], 1);
+    let kr = &objective["key_results"][0];
+    assert_eq!(id(kr), activity);
+    assert_eq!(kinds(kr), ["no_number", "no_due_date", "activity"]);
+    assert_eq!(kr["warnings"][2]["word"], "完成");
+    // A measurable KR with a due date passes; six projects on it is too many.
+    let good = id(&h
+        .post("/api/v1/key-results", json!({ "objective_id": o, "title": "NPS 从 30 提升到 45", "kind": "metric", "start_value": 30, "target_value": 45, "due_date": today + Duration::days(50) }))
+        .await);
+    for i in 0..6 {
+        h.post(
+            "/api/v1/projects",
+            json!({ "key": format!("P{i}X"), "name": format!("项目{i}"), "key_result_ids": [good] }),
+        )
+        .await;
+    }
+    let view = h.get(&format!("/api/v1/key-results/{good}")).await;
+    assert_eq!(kinds(&view), ["too_many_projects"]);
+    let objective = h.get(&format!("/api/v1/objectives/{o}")).await;
+    assert!(kinds(&objective).is_empty(), "two KRs now: {objective}");
+}
