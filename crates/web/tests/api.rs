@@ -571,6 +571,7 @@ async fn openapi_document_matches_the_real_routes() {
         "GET /api/v1/users/{id}",
         "PATCH /api/v1/users/{id}",
         "GET /api/v1/me",
+        "GET /api/v1/me/home",
         "GET /api/v1/projects",
         "POST /api/v1/projects",
         "GET /api/v1/projects/{id}",
@@ -719,4 +720,69 @@ async fn the_okr_coach_flags_what_is_hard_to_steer_by() {
     assert_eq!(kinds(&view), ["too_many_projects"]);
     let objective = h.get(&format!("/api/v1/objectives/{o}")).await;
     assert!(kinds(&objective).is_empty(), "two KRs now: {objective}");
+}
+
+/// Home for two demo people, checked against the tree and the task list
+/// read through other endpoints.
+#[tokio::test]
+async fn home_shows_my_key_results_tasks_and_what_waits_for_me() {
+    let h = Harness::new(keel_testkit::Backend::Sqlite).await;
+    let today = shanghai_today();
+    h.app.load_demo(today).await.unwrap();
+    let mut seen_krs = 0;
+    let mut seen_overdue = 0;
+    for login in ["lina", "liuyang"] {
+        let token = h.app.create_token(login, "tests").await.unwrap();
+        let me = h.call(Method::GET, "/api/v1/me", Some(&token), None).await.1;
+        let (code, home) = h.call(Method::GET, "/api/v1/me/home", Some(&token), None).await;
+        assert_eq!(code, StatusCode::OK, "{home}");
+        let tree = h.get(&format!("/api/v1/cycles/{}/tree", home["cycle_id"])).await;
+        let objectives = tree["objectives"].as_array().unwrap();
+        let ids = |v: &Value| -> Vec<i64> {
+            let mut ids: Vec<i64> = v.as_array().unwrap().iter().map(id).collect();
+            ids.sort();
+            ids
+        };
+        let mut mine: Vec<i64> = objectives
+            .iter()
+            .flat_map(|o| o["key_results"].as_array().unwrap())
+            .filter(|k| k["owner_id"] == me["id"])
+            .map(id)
+            .collect();
+        mine.sort();
+        assert_eq!(ids(&home["my_key_results"]), mine, "{login}");
+        seen_krs += mine.len();
+        // Their units' objectives hold the at-risk and off-track KRs listed.
+        let units = me["units"].as_array().unwrap();
+        let mut risky: Vec<i64> = objectives
+            .iter()
+            .filter(|o| units.contains(&o["unit_id"]))
+            .flat_map(|o| o["key_results"].as_array().unwrap())
+            .filter(|k| k["status"] == "at_risk" || k["status"] == "off_track")
+            .map(id)
+            .collect();
+        risky.sort();
+        assert_eq!(ids(&home["at_risk_in_my_units"]), risky, "{login}");
+        // Tasks: open ones assigned to them, split around today and this Sunday.
+        let tasks = h.get(&format!("/api/v1/tasks?assignee_id={}&limit=500", me["id"])).await;
+        let open: Vec<&Value> = tasks["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["category"] != "done" && t["cancelled"] == false)
+            .collect();
+        let due = |t: &Value| t["due_date"].as_str().map(|d| d.parse::<NaiveDate>().unwrap());
+        let sunday = today + Duration::days(6 - i64::from(chrono::Datelike::weekday(&today).num_days_from_monday()));
+        let mut overdue: Vec<i64> = open.iter().filter(|t| due(t).is_some_and(|d| d < today)).map(|t| id(t)).collect();
+        let mut week: Vec<i64> =
+            open.iter().filter(|t| due(t).is_some_and(|d| d >= today && d <= sunday)).map(|t| id(t)).collect();
+        overdue.sort();
+        week.sort();
+        assert_eq!((ids(&home["overdue_tasks"]), ids(&home["due_this_week"])), (overdue.clone(), week), "{login}");
+        seen_overdue += overdue.len();
+        for kr in home["waiting_for_check_in"].as_array().unwrap() {
+            assert!(kr["owner_id"] == me["id"] && ["metric", "threshold"].contains(&kr["kind"].as_str().unwrap()));
+        }
+    }
+    assert!(seen_krs > 0 && seen_overdue > 0, "the demo gives these two key results and overdue tasks");
 }

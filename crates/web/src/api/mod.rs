@@ -122,6 +122,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(org::list_users, org::create_user))
         .routes(routes!(org::get_user, org::update_user))
         .routes(routes!(org::me))
+        .routes(routes!(org::me_home))
         .routes(routes!(work::list_projects, work::create_project))
         .routes(routes!(work::get_project, work::update_project))
         .routes(routes!(work::list_tasks, work::create_task))

@@ -88,6 +88,13 @@ pub async fn update_user(
     Ok(Json(s.app.update_user(&actor, UserId(id), patch).await?))
 }
 
+/// The caller's home: their KRs, tasks due this week or overdue, at-risk KRs
+/// of their units, and KRs waiting for their check-in.
+#[utoipa::path(get, path = "/api/v1/me/home", tag = "org", responses((status = 200, body = keel_app::home::Home), (status = 401, body = ErrorBody)))]
+pub async fn me_home(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<keel_app::home::Home>> {
+    Ok(Json(s.app.home(&actor).await?))
+}
+
 /// The person the request acts for.
 #[utoipa::path(get, path = "/api/v1/me", tag = "org", responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
 pub async fn me(ApiActor(actor): ApiActor) -> ApiResult<Json<User>> {
