@@ -104,6 +104,18 @@ pub struct TaskState {
     pub due_date: Option<chrono::NaiveDate>,
 }
 
+/// One search result: what it is, its id, its title and where it lives.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SearchHit {
+    /// objective, key_result, project or task.
+    pub kind: String,
+    pub id: i64,
+    pub title: String,
+    /// A task's key (RET-42), a project's key, or the KR's objective title.
+    pub context: String,
+}
+
 /// Links from projects and tasks to key results, for the work roll-up.
 #[derive(Debug, Clone, Default)]
 pub struct KrLinks {
@@ -217,6 +229,10 @@ pub trait Tx: Send {
     async fn kr_links(&mut self, viewer: Option<Viewer>) -> R<KrLinks>;
     /// Every visible task's health-relevant state (archived ones left out).
     async fn task_states(&mut self, viewer: Option<Viewer>) -> R<Vec<TaskState>>;
+
+    /// Titles (and task keys, project names and keys) containing `text`,
+    /// case-insensitively, among what the viewer may see; `limit` per kind.
+    async fn search(&mut self, text: &str, viewer: Option<Viewer>, limit: i64) -> R<Vec<SearchHit>>;
 
     // The change record.
     async fn insert_change(&mut self, change: &Change) -> R<ChangeId>;

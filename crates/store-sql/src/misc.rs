@@ -1,8 +1,9 @@
 //! The change record: every change, who made it, before → after.
 
 use crate::conn::{fetch_map, insert_id};
-use crate::{Conn, args};
-use keel_app::store::{Change, R};
+use crate::okr::{viewer_args, visible};
+use crate::{Conn, Value, args};
+use keel_app::store::{Change, R, SearchHit, Viewer};
 use keel_domain::{ChangeId, UserId};
 
 fn json_text(v: &Option<serde_json::Value>) -> Option<String> {
@@ -51,4 +52,68 @@ pub async fn list_changes(c: &mut dyn Conn, entity: &str, entity_id: i64) -> R<V
         },
     )
     .await
+}
+
+/// `text` as a LIKE pattern that matches it anywhere, its own % and _ taken literally.
+fn contains_pattern(text: &str) -> String {
+    let escaped: String =
+        text.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
+    format!("%{}%", escaped.to_lowercase())
+}
+
+pub async fn search(c: &mut dyn Conn, text: &str, viewer: Option<Viewer>, limit: i64) -> R<Vec<SearchHit>> {
+    let (admin, user) = viewer_args(viewer);
+    let pattern = Value::from(contains_pattern(text.trim()));
+    let matches = |column: &str| format!("LOWER({column}) LIKE $3 ESCAPE '\\'");
+    let queries = [
+        (
+            "objective",
+            format!(
+                "SELECT o.id, o.title, '' FROM objectives o WHERE {} AND ({} OR {}) ORDER BY o.id DESC LIMIT $4",
+                visible("o", 1, 2),
+                matches("o.title"),
+                matches("o.description")
+            ),
+        ),
+        (
+            "key_result",
+            format!(
+                "SELECT k.id, k.title, o.title FROM key_results k JOIN objectives o ON o.id = k.objective_id \
+                 WHERE {} AND {} ORDER BY k.id DESC LIMIT $4",
+                visible("o", 1, 2),
+                matches("k.title")
+            ),
+        ),
+        (
+            "project",
+            format!(
+                "SELECT p.id, p.name, p.key FROM projects p WHERE {} AND ({} OR {}) ORDER BY p.id DESC LIMIT $4",
+                visible("p", 1, 2),
+                matches("p.name"),
+                matches("p.key")
+            ),
+        ),
+        (
+            "task",
+            format!(
+                "SELECT t.id, t.title, p.key || '-' || t.number FROM tasks t JOIN projects p ON p.id = t.project_id \
+                 WHERE {} AND ({} OR {}) ORDER BY t.archived, t.id DESC LIMIT $4",
+                visible("p", 1, 2),
+                matches("t.title"),
+                matches("p.key || '-' || t.number")
+            ),
+        ),
+    ];
+    let mut hits = Vec::new();
+    for (kind, sql) in queries {
+        let args = vec![admin.clone(), user.clone(), pattern.clone(), limit.into()];
+        hits.extend(
+            fetch_map(c, &sql, args, |r| {
+                let mut c = r.cursor();
+                Ok(SearchHit { kind: kind.to_string(), id: c.int()?, title: c.text()?, context: c.text()? })
+            })
+            .await?,
+        );
+    }
+    Ok(hits)
 }

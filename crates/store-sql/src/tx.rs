@@ -238,6 +238,10 @@ impl Tx for SqlTx {
     async fn task_states(&mut self, viewer: Option<Viewer>) -> R<Vec<TaskState>> {
         work::task_states(self.conn.as_mut(), viewer).await
     }
+    async fn search(&mut self, text: &str, viewer: Option<Viewer>, limit: i64) -> R<Vec<SearchHit>> {
+        misc::search(self.conn.as_mut(), text, viewer, limit).await
+    }
+
     async fn insert_change(&mut self, change: &Change) -> R<ChangeId> {
         misc::insert_change(self.conn.as_mut(), change).await
     }

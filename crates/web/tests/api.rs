@@ -572,6 +572,7 @@ async fn openapi_document_matches_the_real_routes() {
         "PATCH /api/v1/users/{id}",
         "GET /api/v1/me",
         "GET /api/v1/me/home",
+        "GET /api/v1/search",
         "GET /api/v1/projects",
         "POST /api/v1/projects",
         "GET /api/v1/projects/{id}",
@@ -785,4 +786,86 @@ async fn home_shows_my_key_results_tasks_and_what_waits_for_me() {
         }
     }
     assert!(seen_krs > 0 && seen_overdue > 0, "the demo gives these two key results and overdue tasks");
+}
+
+#[tokio::test]
+async fn search_finds_what_you_may_see_and_nothing_else() {
+    for backend in BACKENDS {
+        let h = Harness::new(backend).await;
+        let today = shanghai_today();
+        let cycle = id(&h
+            .post("/api/v1/cycles", json!({ "name": "Q", "start_date": today, "end_date": today + Duration::days(90) }))
+            .await);
+        let saas = id(&h.post("/api/v1/units", json!({ "name": "SaaS" })).await);
+        let (_, outsider) = h.person("outsider", Role::Member, vec![]).await;
+        let open = id(&h
+            .post("/api/v1/objectives", json!({ "cycle_id": cycle, "title": "提升客户满意度", "level": "company" }))
+            .await);
+        let nps = id(&h
+            .post("/api/v1/key-results", json!({ "objective_id": open, "title": "NPS 从 30 提升到 45", "kind": "metric", "start_value": 30, "target_value": 45 }))
+            .await);
+        let hidden = id(&h
+            .post("/api/v1/objectives", json!({ "cycle_id": cycle, "title": "秘密：客户满意度专项", "level": "unit", "unit_id": saas, "private": true }))
+            .await);
+        let secret_project = id(&h
+            .post(
+                "/api/v1/projects",
+                json!({ "key": "SEC", "name": "客户满意度秘密项目", "unit_id": saas, "private": true }),
+            )
+            .await);
+        task(&h, secret_project, "客户满意度回访", json!({})).await;
+        let public_project = id(&h.post("/api/v1/projects", json!({ "key": "CSAT", "name": "满意度提升" })).await);
+        let visible_task = id(&task(&h, public_project, "客户满意度问卷 100% 覆盖", json!({})).await);
+
+        let h = &h;
+        let search = |token: String, q: &str| {
+            let path = format!("/api/v1/search?q={}", percent(q));
+            async move { h.call(Method::GET, &path, Some(&token), None).await }
+        };
+        let hits = |v: &Value| -> Vec<(String, i64)> {
+            v.as_array().unwrap().iter().map(|x| (x["kind"].as_str().unwrap().to_string(), id(x))).collect()
+        };
+        let (_, admin_hits) = search(h.admin.clone(), "客户满意度").await;
+        let admin_hits = hits(&admin_hits);
+        for expected in
+            [("objective", open), ("objective", hidden), ("project", secret_project), ("task", visible_task)]
+        {
+            assert!(admin_hits.contains(&(expected.0.to_string(), expected.1)), "{backend:?} admin sees {expected:?}");
+        }
+        let (_, outsider_hits) = search(outsider.clone(), "客户满意度").await;
+        let outsider_hits = hits(&outsider_hits);
+        assert!(outsider_hits.contains(&("objective".into(), open)));
+        assert!(outsider_hits.contains(&("task".into(), visible_task)));
+        assert!(
+            !outsider_hits
+                .iter()
+                .any(|(k, i)| (k == "objective" && *i == hidden) || (k == "project" && *i == secret_project)),
+            "{backend:?} {outsider_hits:?}"
+        );
+        assert_eq!(
+            outsider_hits.iter().filter(|(k, _)| k == "task").count(),
+            1,
+            "the private project's task stays hidden"
+        );
+        // Case-insensitive for Latin letters, task keys, and % taken literally.
+        assert_eq!(hits(&search(h.admin.clone(), "nps").await.1), vec![("key_result".into(), nps)]);
+        assert_eq!(hits(&search(h.admin.clone(), "csat-1").await.1), vec![("task".into(), visible_task)]);
+        assert_eq!(hits(&search(h.admin.clone(), "100%").await.1), vec![("task".into(), visible_task)]);
+        assert!(hits(&search(h.admin.clone(), "0% 覆").await.1).len() == 1);
+        assert!(hits(&search(h.admin.clone(), "%%").await.1).is_empty(), "{backend:?}: % is not a wildcard");
+        assert_eq!(search(h.admin.clone(), " ").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
+
+/// Percent-encodes a query value (UTF-8 bytes outside the unreserved set).
+fn percent(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

@@ -123,6 +123,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(org::get_user, org::update_user))
         .routes(routes!(org::me))
         .routes(routes!(org::me_home))
+        .routes(routes!(org::search))
         .routes(routes!(work::list_projects, work::create_project))
         .routes(routes!(work::get_project, work::update_project))
         .routes(routes!(work::list_tasks, work::create_task))

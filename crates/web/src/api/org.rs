@@ -95,6 +95,22 @@ pub async fn me_home(State(s): State<AppState>, ApiActor(actor): ApiActor) -> Ap
     Ok(Json(s.app.home(&actor).await?))
 }
 
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct SearchQuery {
+    /// Text to find in titles, names and task keys (case-insensitive).
+    pub q: String,
+}
+
+/// Everything the caller may see whose title contains the text, up to 20 of each kind.
+#[utoipa::path(get, path = "/api/v1/search", tag = "org", params(SearchQuery), responses((status = 200, body = Vec<keel_app::store::SearchHit>), (status = 422, body = ErrorBody)))]
+pub async fn search(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> ApiResult<Json<Vec<keel_app::store::SearchHit>>> {
+    Ok(Json(s.app.search(&actor, &q.q).await?))
+}
+
 /// The person the request acts for.
 #[utoipa::path(get, path = "/api/v1/me", tag = "org", responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
 pub async fn me(ApiActor(actor): ApiActor) -> ApiResult<Json<User>> {
