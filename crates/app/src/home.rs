@@ -45,10 +45,12 @@ impl App {
             let unit_of: HashMap<ObjectiveId, Option<UnitId>> =
                 tree.objectives.iter().map(|o| (o.objective.id, o.objective.unit_id)).collect();
             for kr in tree.objectives.iter().flat_map(|o| &o.key_results) {
-                let my_unit = unit_of.get(&kr.key_result.objective_id).copied().flatten().is_some_and(|u| actor.in_unit(Some(u)));
+                let my_unit =
+                    unit_of.get(&kr.key_result.objective_id).copied().flatten().is_some_and(|u| actor.in_unit(Some(u)));
                 if actor.is(Some(kr.key_result.owner_id)) {
                     mine.push(kr.clone());
-                    let stale = kr.last_check_in.as_ref().is_none_or(|c| (now - c.at).num_days() >= CHECK_IN_EVERY_DAYS);
+                    let stale =
+                        kr.last_check_in.as_ref().is_none_or(|c| (now - c.at).num_days() >= CHECK_IN_EVERY_DAYS);
                     if kr.key_result.kind.takes_values() && stale && kr.status != KrStatus::Done {
                         waiting.push(kr.clone());
                     }
