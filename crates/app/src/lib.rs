@@ -8,6 +8,7 @@ pub mod clock;
 pub mod compute;
 pub mod demo;
 pub mod error;
+pub mod feed;
 pub mod home;
 pub mod import;
 pub mod okr;

@@ -237,4 +237,8 @@ pub trait Tx: Send {
     // The change record.
     async fn insert_change(&mut self, change: &Change) -> R<ChangeId>;
     async fn list_changes(&mut self, entity: &str, entity_id: i64) -> R<Vec<Change>>;
+    /// The id of the newest change (0 when there is none).
+    async fn latest_change_id(&mut self) -> R<i64>;
+    /// Changes recorded after `after_id`, oldest first, at most `limit`.
+    async fn list_changes_after(&mut self, after_id: i64, limit: i64) -> R<Vec<Change>>;
 }

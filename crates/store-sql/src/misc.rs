@@ -2,7 +2,7 @@
 
 use crate::conn::{fetch_map, insert_id};
 use crate::okr::{viewer_args, visible};
-use crate::{Conn, Value, args};
+use crate::{Conn, Row, Value, args};
 use keel_app::store::{Change, R, SearchHit, Viewer};
 use keel_domain::{ChangeId, UserId};
 
@@ -30,28 +30,36 @@ pub async fn insert_change(c: &mut dyn Conn, ch: &Change) -> R<ChangeId> {
     ))
 }
 
+const CHANGE_COLS: &str = "id, at, actor_id, entity, entity_id, action, before_json, after_json";
+
+fn change_from(r: &Row) -> R<Change> {
+    let mut c = r.cursor();
+    let parse = |t: Option<String>| t.and_then(|t| serde_json::from_str(&t).ok());
+    Ok(Change {
+        id: ChangeId(c.int()?),
+        at: c.time()?,
+        actor_id: c.opt_int()?.map(UserId),
+        entity: c.text()?,
+        entity_id: c.int()?,
+        action: c.text()?,
+        before: parse(c.opt_text()?),
+        after: parse(c.opt_text()?),
+    })
+}
+
 pub async fn list_changes(c: &mut dyn Conn, entity: &str, entity_id: i64) -> R<Vec<Change>> {
-    fetch_map(
-        c,
-        "SELECT id, at, actor_id, entity, entity_id, action, before_json, after_json FROM changes \
-             WHERE entity = $1 AND entity_id = $2 ORDER BY id",
-        args![entity, entity_id],
-        |r| {
-            let mut c = r.cursor();
-            let parse = |t: Option<String>| t.and_then(|t| serde_json::from_str(&t).ok());
-            Ok(Change {
-                id: ChangeId(c.int()?),
-                at: c.time()?,
-                actor_id: c.opt_int()?.map(UserId),
-                entity: c.text()?,
-                entity_id: c.int()?,
-                action: c.text()?,
-                before: parse(c.opt_text()?),
-                after: parse(c.opt_text()?),
-            })
-        },
-    )
-    .await
+    let sql = format!("SELECT {CHANGE_COLS} FROM changes WHERE entity = $1 AND entity_id = $2 ORDER BY id");
+    fetch_map(c, &sql, args![entity, entity_id], change_from).await
+}
+
+pub async fn latest_change_id(c: &mut dyn Conn) -> R<i64> {
+    let rows = c.fetch("SELECT COALESCE(MAX(id), 0) FROM changes", vec![]).await?;
+    rows.first().map(|r| r.cursor().int()).unwrap_or(Ok(0))
+}
+
+pub async fn list_changes_after(c: &mut dyn Conn, after_id: i64, limit: i64) -> R<Vec<Change>> {
+    let sql = format!("SELECT {CHANGE_COLS} FROM changes WHERE id > $1 ORDER BY id LIMIT $2");
+    fetch_map(c, &sql, args![after_id, limit], change_from).await
 }
 
 /// `text` as a LIKE pattern that matches it anywhere, its own % and _ taken literally.

@@ -238,6 +238,14 @@ impl Tx for SqlTx {
     async fn task_states(&mut self, viewer: Option<Viewer>) -> R<Vec<TaskState>> {
         work::task_states(self.conn.as_mut(), viewer).await
     }
+    async fn latest_change_id(&mut self) -> R<i64> {
+        misc::latest_change_id(self.conn.as_mut()).await
+    }
+
+    async fn list_changes_after(&mut self, after_id: i64, limit: i64) -> R<Vec<Change>> {
+        misc::list_changes_after(self.conn.as_mut(), after_id, limit).await
+    }
+
     async fn search(&mut self, text: &str, viewer: Option<Viewer>, limit: i64) -> R<Vec<SearchHit>> {
         misc::search(self.conn.as_mut(), text, viewer, limit).await
     }

@@ -1,0 +1,1 @@
+//! Nothing here: Keel's browser tests live in `tests/browser.rs`.

@@ -1,0 +1,781 @@
+//! Keel's pages in a real headless Chromium, driven through chromedriver the
+//! way a person uses them: typing into the forms, clicking, reading what is
+//! shown. Each test serves the real router over a fresh SQLite file holding
+//! the demo organisation and opens its own Chromium (with a fresh profile).
+//! Expected numbers are worked out here from the inputs.
+//!
+//! Chromium and chromedriver come from Debian's `chromium` and
+//! `chromium-driver` packages (`scripts/test` installs them with
+//! `fonts-noto-cjk`); `KEEL_CHROMIUM` and `KEEL_CHROMEDRIVER` point
+//! elsewhere. Without them these tests fail; they never skip.
+//!
+//! Every screen visited is saved as a PNG under `target/browser-screenshots/`.
+
+use chrono::{Datelike, Utc};
+use fantoccini::elements::Element;
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder, Locator};
+use keel_app::store::Page;
+use keel_app::work::{ProjectInput, TaskInput};
+use keel_app::{Actor, App};
+use keel_testkit::{Backend, TempDir, TestDb};
+use serde_json::{Value as Json, json};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const DESKTOP: (u32, u32) = (1280, 900);
+const PHONE: (u32, u32) = (390, 844);
+/// How long a page may take to answer a click or a navigation.
+const PATIENCE: Duration = Duration::from_secs(15);
+
+// ---------------------------------------------------------------------------
+// Chromium and chromedriver.
+
+fn tool(var: &str, default: &str, what: &str) -> PathBuf {
+    let path = PathBuf::from(std::env::var(var).unwrap_or_else(|_| default.to_string()));
+    if !path.is_file() {
+        panic!(
+            "{what} is needed for the browser tests and was not found at {} (set {var} to use another). \
+             Run scripts/test, which installs Debian's chromium, chromium-driver and fonts-noto-cjk, \
+             or install them yourself: apt-get install chromium chromium-driver fonts-noto-cjk",
+            path.display()
+        );
+    }
+    path
+}
+
+fn chromium() -> PathBuf {
+    tool("KEEL_CHROMIUM", "/usr/bin/chromium", "Chromium")
+}
+
+fn chromedriver() -> PathBuf {
+    tool("KEEL_CHROMEDRIVER", "/usr/bin/chromedriver", "chromedriver")
+}
+
+/// A chromedriver process in a process group of its own, so that dropping it
+/// ends the driver and every Chromium process it started, even when a test
+/// panics before closing its session.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        use std::os::unix::process::CommandExt;
+        let binary = chromedriver();
+        let port = free_port();
+        let child = Command::new(&binary)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .arg("--log-level=SEVERE")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("could not start {}: {e}. Run scripts/test, which installs it.", binary.display())
+            });
+        let mut driver = Driver { child, port };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            if let Ok(Some(status)) = driver.child.try_wait() {
+                panic!("chromedriver ({}) exited at start: {status}", binary.display());
+            }
+            assert!(Instant::now() < deadline, "chromedriver did not listen on port {port} within 10 s");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        driver
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // The group's id is the driver's pid: ends the driver and the
+        // browsers it launched, and nothing else.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind a free port").local_addr().unwrap().port()
+}
+
+fn screenshot_dir() -> PathBuf {
+    // crates/browser-tests → the workspace root.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("workspace root");
+    let dir = root.join("target").join("browser-screenshots");
+    std::fs::create_dir_all(&dir).expect("create target/browser-screenshots");
+    dir
+}
+
+/// One Chromium window driven through WebDriver.
+struct Browser {
+    client: Client,
+    base: String,
+    size: (u32, u32),
+    /// Prefix of this window's screenshots ("desktop", "phone").
+    label: &'static str,
+    // Dropped in this order: the driver (and its browsers), then the profile.
+    _driver: Driver,
+    _profile: TempDir,
+}
+
+impl Browser {
+    async fn open(base: &str, size: (u32, u32), label: &'static str) -> Browser {
+        let binary = chromium();
+        let driver = Driver::start();
+        let profile = TempDir::new("chromium-profile");
+        let args = vec![
+            "--headless".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-dev-shm-usage".into(),
+            "--hide-scrollbars".into(),
+            "--lang=zh-CN".into(),
+            format!("--window-size={},{}", size.0, size.1),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let mut caps = Capabilities::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": binary.display().to_string(),
+                "args": args,
+                // A browser set to Chinese: the pages follow Accept-Language
+                // until the person picks a language.
+                "prefs": { "intl.accept_languages": "zh-CN,zh" },
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&driver.url())
+            .await
+            .unwrap_or_else(|e| panic!("Chromium ({}) did not start a WebDriver session: {e}", binary.display()));
+        client.set_window_size(size.0, size.1).await.expect("window size");
+        let browser = Browser { client, base: base.to_string(), size, label, _driver: driver, _profile: profile };
+        let inner = browser.js("return [window.innerWidth, window.innerHeight]").await;
+        assert_eq!(inner[0].as_u64(), Some(size.0 as u64), "the page is {inner} wide, not the window's {}", size.0);
+        browser
+    }
+
+    async fn close(self) {
+        let Browser { client, _driver, _profile, .. } = self;
+        let _ = client.close().await;
+    }
+
+    /// Runs a script in the page and returns its value.
+    async fn js(&self, script: &str) -> Json {
+        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    async fn path(&self) -> String {
+        let url = self.client.current_url().await.expect("current url");
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
+    /// Opens an address by typing it, as it were, into the address bar.
+    async fn visit(&self, path: &str) {
+        self.client.goto(&format!("{}{path}", self.base)).await.unwrap_or_else(|e| panic!("open {path}: {e}"));
+        self.loaded().await;
+    }
+
+    async fn loaded(&self) {
+        let deadline = Instant::now() + PATIENCE;
+        while self.js("return document.readyState").await != "complete" {
+            assert!(Instant::now() < deadline, "page did not finish loading");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    async fn find(&self, css: &str) -> Element {
+        match self.client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await {
+            Ok(e) => e,
+            Err(e) => panic!("no {css} on {}: {e}", self.path().await),
+        }
+    }
+
+    async fn find_xpath(&self, xpath: &str) -> Element {
+        match self.client.wait().at_most(PATIENCE).for_element(Locator::XPath(xpath)).await {
+            Ok(e) => e,
+            Err(e) => panic!("no {xpath} on {}: {e}", self.path().await),
+        }
+    }
+
+    /// The text of every element matching a selector, as the page shows it.
+    async fn texts(&self, css: &str) -> Vec<String> {
+        let found = self.client.find_all(Locator::Css(css)).await.expect("find_all");
+        let mut out = Vec::new();
+        for e in found {
+            out.push(e.text().await.expect("text").trim().to_string());
+        }
+        out
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.expect("text").trim().to_string()
+    }
+
+    /// Clicks something that leads to another page and waits for that page.
+    async fn click_through(&self, element: Element) {
+        self.js("window.__keelOldPage = true").await;
+        element.click().await.expect("click");
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            // A script may fail while the old page unloads; ask again.
+            let fresh = self
+                .client
+                .execute("return window.__keelOldPage === undefined && document.readyState === 'complete'", vec![])
+                .await;
+            if let Ok(Json::Bool(true)) = fresh {
+                return;
+            }
+            assert!(Instant::now() < deadline, "no new page after the click (still on {})", self.path().await);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    async fn click_css(&self, css: &str) {
+        let e = self.find(css).await;
+        self.click_through(e).await;
+    }
+
+    /// Follows a link by its visible text inside the part of the page an XPath names.
+    async fn follow(&self, scope_xpath: &str, text: &str) {
+        let e = self.find_xpath(&format!("{scope_xpath}//a[normalize-space(.)={}]", xpath_literal(text))).await;
+        self.click_through(e).await;
+    }
+
+    /// Types into a field as a person does (after clearing it).
+    async fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        e.clear().await.expect("clear");
+        e.send_keys(text).await.unwrap_or_else(|err| panic!("type into {css}: {err}"));
+        let typed = e.prop("value").await.expect("value").unwrap_or_default();
+        assert_eq!(typed, text, "{css} holds what was typed");
+    }
+
+    /// Opens a `<details>` form by clicking its summary.
+    async fn open_details(&self, id: &str) {
+        self.find(&format!("#{id} > summary")).await.click().await.expect("open the form");
+        let open = self.js(&format!("return document.getElementById('{id}').open")).await;
+        assert_eq!(open, Json::Bool(true), "#{id} opened");
+    }
+
+    /// Saves the whole page (not only what fits the window) as a PNG.
+    async fn shot(&self, name: &str) {
+        let height = self.js("return document.documentElement.scrollHeight").await.as_u64().unwrap_or(0) as u32;
+        let tall = height.clamp(self.size.1, 6000);
+        if tall != self.size.1 {
+            self.client.set_window_size(self.size.0, tall).await.expect("grow the window");
+        }
+        self.js("window.scrollTo(0, 0)").await;
+        let png = self.client.screenshot().await.expect("screenshot");
+        if tall != self.size.1 {
+            self.client.set_window_size(self.size.0, self.size.1).await.expect("restore the window");
+        }
+        let path = screenshot_dir().join(format!("{}-{name}.png", self.label));
+        std::fs::write(&path, png).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    }
+
+    /// The page is no wider than the window; names what sticks out if not.
+    async fn assert_no_horizontal_overflow(&self) {
+        let report = self
+            .js(r#"
+                const width = window.innerWidth;
+                const wide = [...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > width + 0.5)
+                    .slice(0, 8)
+                    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+                        (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '') +
+                        ' right=' + Math.round(e.getBoundingClientRect().right));
+                return { scroll: document.documentElement.scrollWidth, width, wide };
+            "#)
+            .await;
+        let scroll = report["scroll"].as_u64().unwrap();
+        let width = report["width"].as_u64().unwrap();
+        assert!(
+            scroll <= width,
+            "{} is {scroll}px wide in a {width}px window; sticking out: {}",
+            self.path().await,
+            report["wide"]
+        );
+    }
+
+    /// Nothing a title or a description smuggled in can run or link out.
+    async fn assert_nothing_runs(&self) {
+        let found = self
+            .js(r#"
+                const withHandler = [...document.querySelectorAll('*')]
+                    .filter(e => [...e.attributes].some(a => a.name.toLowerCase().startsWith('on')));
+                return {
+                    img_onerror: document.querySelectorAll('img[onerror]').length,
+                    handlers: withHandler.map(e => e.outerHTML.slice(0, 120)),
+                    javascript_links: document.querySelectorAll('a[href^="javascript:" i]').length,
+                    // Keel's own scripts come from /assets/; nothing else may.
+                    scripts: document.querySelectorAll('script:not([src^="/assets/"]), iframe, object, embed').length,
+                    // An unclosed <b> that escaped its text would wrap the page after it.
+                    inside_bold: [...document.querySelectorAll('b *, strong *')]
+                        .filter(e => !e.closest('.markdown')).map(e => e.outerHTML.slice(0, 120)),
+                    xss: window.__xss === undefined ? null : String(window.__xss),
+                };
+            "#)
+            .await;
+        let page = self.path().await;
+        assert_eq!(found["img_onerror"], 0, "an img with onerror on {page}: {found}");
+        assert_eq!(found["handlers"], json!([]), "event handler attributes on {page}: {found}");
+        assert_eq!(found["javascript_links"], 0, "a javascript: link on {page}: {found}");
+        assert_eq!(found["scripts"], 0, "a script, frame or object on {page}: {found}");
+        assert_eq!(found["inside_bold"], json!([]), "an unclosed <b> leaked out of its text on {page}: {found}");
+        assert_eq!(found["xss"], Json::Null, "a payload ran on {page}: {found}");
+        assert!(self.client.get_alert_text().await.is_err(), "an alert is open on {page}");
+    }
+
+    async fn lang(&self) -> String {
+        self.js("return document.documentElement.lang").await.as_str().unwrap_or("").to_string()
+    }
+}
+
+/// An XPath string literal for any text (XPath 1.0 has no escapes).
+fn xpath_literal(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else if !s.contains('"') {
+        format!("\"{s}\"")
+    } else {
+        let parts: Vec<String> = s.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Keel, served for real.
+
+struct Site {
+    app: App,
+    base: String,
+    login: String,
+    password: String,
+    _db: TestDb,
+}
+
+async fn site() -> Site {
+    let db = keel_testkit::fresh(Backend::Sqlite).await;
+    let app = App::new(db.store.clone(), Default::default());
+    let demo = app.load_demo(today()).await.expect("demo loads");
+    let router = keel_web::router(app.clone(), Default::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
+    Site { app, base, login: demo.login, password: demo.password, _db: db }
+}
+
+/// The demo people live in Shanghai; the demo is dated where they are.
+fn today() -> chrono::NaiveDate {
+    keel_app::clock::today_in("Asia/Shanghai", Utc::now())
+}
+
+/// The demo's current quarter, named as the demo names it.
+fn quarter_name() -> String {
+    let d = today();
+    format!("{}-Q{}", d.year(), d.month0() / 3 + 1)
+}
+
+impl Site {
+    /// Logs in through the login page and lands on the OKR overview.
+    async fn log_in(&self, b: &Browser) {
+        b.visit("/okrs").await;
+        assert!(b.path().await.starts_with("/login"), "a visitor is sent to the login page, not {}", b.path().await);
+        b.type_into("#login", &self.login).await;
+        b.type_into("#password", &self.password).await;
+        b.click_css("form[action='/login'] button[type=submit]").await;
+        assert_eq!(b.path().await, "/okrs", "after logging in the person is back where they were going");
+    }
+
+    async fn project_id(&self, key: &str) -> i64 {
+        let projects = self.app.list_projects(&Actor::system(), Page::ALL).await.unwrap();
+        projects.iter().find(|p| p.key == key).unwrap_or_else(|| panic!("no project {key}")).id.0
+    }
+
+    async fn create_task(&self, project_key: &str, title: &str, description: &str) -> i64 {
+        let input = TaskInput {
+            project_id: keel_domain::ids::ProjectId(self.project_id(project_key).await),
+            title: title.into(),
+            description: description.into(),
+            status: None,
+            priority: None,
+            assignee_id: None,
+            start_date: None,
+            due_date: None,
+            estimate: None,
+            progress: None,
+            parent_id: None,
+            labels: vec![],
+            key_result_ids: vec![],
+            depends_on: vec![],
+            blocked: false,
+            blocked_reason: None,
+        };
+        self.app.create_task(&Actor::system(), input).await.expect("create task").id.0
+    }
+}
+
+fn id_from(attr: &str, prefix: &str) -> i64 {
+    attr.strip_prefix(prefix).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("{attr} is not {prefix}N"))
+}
+
+/// Progress of a metric key result in whole percent, as the product brief
+/// defines it: (current − start) / (target − start), rounded.
+fn metric_percent(start: f64, target: f64, current: f64) -> i64 {
+    ((current - start) / (target - start) * 100.0).round() as i64
+}
+
+// ---------------------------------------------------------------------------
+// The flows.
+
+/// Log in, plan an objective with two key results, bind a project to one,
+/// check in on it and see its progress, move a task along.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_plans_links_checks_in_and_moves_a_task() {
+    let site = site().await;
+    let b = Browser::open(&site.base, DESKTOP, "desktop").await;
+
+    // a. Log in; the company objective of the demo is on the OKR page.
+    b.visit("/login").await;
+    assert_eq!(b.text("h1").await, "登录 Keel");
+    b.shot("login").await;
+    site.log_in(&b).await;
+    let objectives = b.texts(".tree .objective h2").await;
+    assert!(objectives.iter().any(|t| t == "提升用户留存率"), "the demo objective is shown: {objectives:?}");
+    assert_eq!(b.text("nav.nav a[href='/okrs']").await, "目标与关键结果");
+
+    // The current quarter, chosen on its tab.
+    let quarter = quarter_name();
+    b.follow("//nav[contains(@class,'tabs')]", &quarter).await;
+    assert_eq!(b.text("nav.tabs a[aria-current=page]").await, quarter);
+    b.shot("okrs").await;
+
+    // b. A new objective with two metric key results, typed in Chinese.
+    let objective = "提升客户满意度";
+    let krs = [("NPS 从 30 提升到 45", 30.0, 45.0), ("客服响应时间降至 2 小时", 8.0, 2.0)];
+    b.open_details("new-objective").await;
+    b.type_into("#no-title", objective).await;
+    b.type_into("#no-description", "本季度让客户更满意：提升 NPS，缩短客服响应时间。").await;
+    b.click_css("#new-objective button[type=submit]").await;
+    let li = b
+        .find_xpath(&format!(
+            "//li[contains(@class,'objective')][.//h2[normalize-space(.)={}]]",
+            xpath_literal(objective)
+        ))
+        .await;
+    let oid = id_from(&li.attr("id").await.unwrap().unwrap(), "obj-");
+    assert!(b.path().await.starts_with("/okrs?cycle="), "back on the tree: {}", b.path().await);
+    assert_eq!(b.texts(&format!("#obj-{oid} .muted")).await.first().map(String::as_str), Some("还没有关键结果。"));
+    for (title, start, target) in krs {
+        b.open_details(&format!("new-kr-{oid}")).await;
+        b.type_into(&format!("#nk{oid}-title"), title).await;
+        b.find(&format!("#nk{oid}-kind")).await.select_by_value("metric").await.expect("choose metric");
+        b.type_into(&format!("#nk{oid}-start"), &start.to_string()).await;
+        b.type_into(&format!("#nk{oid}-target"), &target.to_string()).await;
+        b.click_css(&format!("#new-kr-{oid} button[type=submit]")).await;
+        assert!(b.text(&format!("#obj-{oid} h2")).await == objective);
+    }
+    assert_eq!(b.texts(&format!("#obj-{oid} .kr a.title")).await, krs.map(|k| k.0.to_string()).to_vec());
+    // No check-in yet: both stand at their start, 0 %.
+    let zero = format!("{}%", metric_percent(30.0, 45.0, 30.0));
+    assert_eq!(b.texts(&format!("#obj-{oid} .kr .pct")).await, vec![zero.clone(), zero]);
+    assert_eq!(b.texts(&format!("#obj-{oid} .kr .kind")).await, vec!["指标", "指标"]);
+    let nps_id = {
+        let link =
+            b.find_xpath(&format!("//li[@id='obj-{oid}']//a[normalize-space(.)={}]", xpath_literal(krs[0].0))).await;
+        id_from(&link.attr("href").await.unwrap().unwrap(), "/key-results/")
+    };
+    b.shot("okrs-new-objective").await;
+
+    // c. Bind the project 用户活跃度优化专项 to the NPS key result from its page.
+    b.follow("//nav[contains(@class,'nav')]", "项目").await;
+    assert_eq!(b.text("h1").await, "项目");
+    b.shot("projects").await;
+    let project = "用户活跃度优化专项";
+    b.follow("//ul[contains(@class,'tree')]", &format!("RET {project}")).await;
+    assert_eq!(b.text("h1").await, format!("RET {project}"));
+    let select = b.find("#link-kr").await;
+    select.select_by_label(krs[0].0).await.expect("choose the NPS key result");
+    assert_eq!(select.prop("value").await.unwrap().as_deref(), Some(nps_id.to_string().as_str()));
+    b.click_css("form.link-kr button[name=action][value=link]").await;
+    let supported = b.texts("#supports ul.plain li a").await;
+    assert!(supported.iter().any(|t| t == krs[0].0), "the project now supports the NPS key result: {supported:?}");
+    let choices = b.texts("#link-kr option").await;
+    assert!(!choices.iter().any(|t| t == krs[0].0), "a linked key result is no longer offered: {choices:?}");
+    assert!(choices.iter().any(|t| t == krs[1].0), "the other one still is: {choices:?}");
+    b.shot("project-linked").await;
+
+    // d. Check in 36 on the NPS key result (30 → 45): 40 %.
+    b.follow("//section[@id='supports']", krs[0].0).await;
+    assert_eq!(b.path().await, format!("/key-results/{nps_id}"));
+    assert_eq!(b.text("h1").await, krs[0].0);
+    let linked = b.texts(".card ul.plain li a").await;
+    assert!(linked.iter().any(|t| t.ends_with(project)), "the key result names its project: {linked:?}");
+    b.type_into("#value", "36").await;
+    b.type_into("#note", "本周回访了 40 位客户").await;
+    b.click_css("#check-in button[type=submit]").await;
+    let expected = metric_percent(30.0, 45.0, 36.0);
+    assert_eq!(expected, 40);
+    assert_eq!(b.text(".progress.big .pct").await, format!("{expected}%"));
+    let fill = b.find(".progress.big svg rect.fill").await.attr("width").await.unwrap();
+    assert_eq!(fill, Some(expected.to_string()), "the bar is filled to {expected}");
+    let first_row = b.texts(".check-ins tbody tr:first-child td").await;
+    assert!(first_row.iter().any(|c| c.contains("36")), "the check-in is listed: {first_row:?}");
+    assert!(first_row.iter().any(|c| c.contains("本周回访了 40 位客户")), "with its note: {first_row:?}");
+    b.shot("key-result-checked-in").await;
+    // And on the tree, through the breadcrumb.
+    b.click_css(".crumbs a").await;
+    assert_eq!(b.text(&format!("#kr-{nps_id} .pct")).await, format!("{expected}%"));
+    let bar = b.find(&format!("#kr-{nps_id} svg rect.fill")).await.attr("width").await.unwrap();
+    assert_eq!(bar, Some(expected.to_string()));
+
+    // e. Move a task of 推送策略优化 from 待办 to 进行中 on its page.
+    let push = site.project_id("PUSH").await;
+    b.follow("//nav[contains(@class,'nav')]", "项目").await;
+    b.follow("//ul[contains(@class,'tree')]", "PUSH 推送策略优化").await;
+    assert_eq!(b.path().await, format!("/projects/{push}"));
+    let task = "推送效果看板";
+    b.follow("//table[contains(@class,'tasks')]//td[contains(@class,'title')]", task).await;
+    assert!(b.text("h1").await.ends_with(task));
+    assert_eq!(b.text(".head .badge").await, "待办");
+    b.shot("task").await;
+    b.find("#status").await.select_by_label("进行中").await.expect("choose 进行中");
+    b.click_css("form[action$='/status'] button[type=submit]").await;
+    assert_eq!(b.text(".head .badge").await, "进行中", "the new status is shown");
+    let chosen = b.js("const s = document.getElementById('status'); return s.options[s.selectedIndex].text").await;
+    assert_eq!(chosen, "进行中");
+    b.shot("task-status-changed").await;
+    b.click_css(".crumbs a").await;
+    let row = b
+        .find_xpath(&format!("//table[contains(@class,'tasks')]//tr[.//a[normalize-space(.)={}]]", xpath_literal(task)))
+        .await;
+    let status = row.find(Locator::Css(".badge")).await.unwrap().text().await.unwrap();
+    assert_eq!(status, "进行中", "the project's task list shows it too");
+
+    b.close().await;
+}
+
+/// The 中文/English switch on every page: each page in English, then back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_language_switch_works_on_every_page() {
+    let site = site().await;
+    let b = Browser::open(&site.base, DESKTOP, "desktop").await;
+
+    async fn switch(b: &Browser, lang: &str) {
+        let page = |p: String| p.split('?').next().unwrap_or_default().to_string();
+        let before = page(b.path().await);
+        b.click_css(&format!("form.lang button[name=lang][value='{lang}']")).await;
+        assert_eq!(page(b.path().await), before, "the switch stays on the page");
+        assert_eq!(b.lang().await, lang);
+        let pressed = b.find(&format!("form.lang button[value='{lang}']")).await.attr("aria-pressed").await.unwrap();
+        assert_eq!(pressed.as_deref(), Some("true"));
+    }
+
+    // Logged out, on the login page.
+    b.visit("/login").await;
+    assert_eq!((b.lang().await, b.text("h1").await), ("zh-CN".to_string(), "登录 Keel".to_string()));
+    switch(&b, "en").await;
+    assert_eq!(b.text("h1").await, "Log in to Keel");
+    assert_eq!(b.text("label[for=password]").await, "Password");
+    b.shot("login-en").await;
+    switch(&b, "zh-CN").await;
+    assert_eq!(b.text("h1").await, "登录 Keel");
+    site.log_in(&b).await;
+
+    let ret = site.project_id("RET").await;
+    let sys = Actor::system();
+    let (tasks, _) = site.app.list_tasks(&sys, Default::default(), Page::ALL).await.unwrap();
+    let task = tasks.iter().find(|t| t.title == "推送频控与免打扰时段开发").expect("demo task").id.0;
+    let cycle = site.app.current_cycle(&sys).await.unwrap().expect("current cycle");
+    let tree = site.app.okr_tree(&sys, cycle.id).await.unwrap();
+    let kr = tree.objectives.iter().flat_map(|o| &o.key_results).next().expect("a key result").key_result.id.0;
+
+    // (page, a selector, its Chinese text, its English text)
+    let pages: [(String, &str, &str, &str, &str); 5] = [
+        ("/okrs".into(), "okrs", "h1", "目标与关键结果", "Objectives and key results"),
+        ("/projects".into(), "projects", "h1", "项目", "Projects"),
+        (format!("/projects/{ret}"), "project", "#supports h2", "支撑的关键结果", "Supports key results"),
+        (format!("/key-results/{kr}"), "key-result", "#check-in h2", "更新进展", "Check in"),
+        (format!("/tasks/{task}"), "task", "#comments h2", "评论", "Comments"),
+    ];
+    for (path, name, css, zh, en) in pages {
+        b.visit(&path).await;
+        assert_eq!(b.lang().await, "zh-CN", "{path}");
+        assert_eq!(b.text(css).await, zh, "{path} in Chinese");
+        assert_eq!(b.texts("nav.nav a").await, ["目标与关键结果", "项目"], "{path}");
+        switch(&b, "en").await;
+        assert_eq!(b.text(css).await, en, "{path} in English");
+        assert_eq!(b.texts("nav.nav a").await, ["OKRs", "Projects"], "{path}");
+        assert_eq!(b.text("form[action='/logout'] button").await, "Log out");
+        b.shot(&format!("{name}-en")).await;
+        switch(&b, "zh-CN").await;
+        assert_eq!(b.text(css).await, zh, "{path} back in Chinese");
+        assert_eq!(b.text("form[action='/logout'] button").await, "退出登录");
+    }
+
+    b.close().await;
+}
+
+/// Titles and descriptions are shown as written and nothing in them runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_titles_and_descriptions_are_shown_not_run() {
+    let site = site().await;
+    // Payloads that would set window.__xss if they ran (and one alert, which
+    // would also stop every WebDriver command after it).
+    let img = "<img src=x onerror=alert(1)>";
+    let img_xss = "<img src=x onerror=\"window.__xss=1\"><b>未闭合的粗体";
+    let description = "说明 <img src=x onerror=window.__xss=2> 与 [点我](javascript:window.__xss=3) 及 \
+                       [x](javascript:alert(1)) 还有 <a href=\"JaVaScRiPt:window.__xss=4\">链接</a>\n\n\
+                       <b>未闭合的粗体 <script>window.__xss=5</script>\n\n\
+                       <svg onload=window.__xss=6></svg> <iframe src=\"javascript:window.__xss=7\"></iframe>\n";
+    // 255 characters of four UTF-8 bytes each (U+20BB7, which the CJK fonts draw).
+    let long: String = "𠮷".repeat(255);
+    assert_eq!((long.chars().count(), long.len()), (255, 1020));
+    let plain = site.create_task("PUSH", img, description).await;
+    let unclosed = site.create_task("PUSH", img_xss, "**粗体** 与 <b>未闭合").await;
+    let long_id = site.create_task("PUSH", &long, "").await;
+    let hostile_project = site
+        .app
+        .create_project(
+            &Actor::system(),
+            ProjectInput {
+                key: "XSS".into(),
+                name: "<script>window.__xss=8</script><b>项目".into(),
+                description: description.into(),
+                parent_id: None,
+                owner_id: None,
+                unit_id: None,
+                status: None,
+                start_date: None,
+                target_date: None,
+                private: false,
+                workflow: None,
+                key_result_ids: vec![],
+            },
+        )
+        .await
+        .expect("create project")
+        .id
+        .0;
+
+    let b = Browser::open(&site.base, DESKTOP, "desktop").await;
+    site.log_in(&b).await;
+
+    // The project page lists the titles literally.
+    let push = site.project_id("PUSH").await;
+    b.visit(&format!("/projects/{push}")).await;
+    b.assert_nothing_runs().await;
+    let titles = b.js("return [...document.querySelectorAll('table.tasks td.title a')].map(a => a.textContent)").await;
+    let titles: Vec<String> = serde_json::from_value(titles).unwrap();
+    for t in [img, img_xss, long.as_str()] {
+        assert!(titles.iter().any(|x| x == t), "{t:?} is listed as written: {titles:?}");
+    }
+    b.assert_no_horizontal_overflow().await;
+    b.shot("project-hostile-titles").await;
+
+    // Each task's page.
+    for (id, title, name) in
+        [(plain, img, "img"), (unclosed, img_xss, "unclosed-b"), (long_id, long.as_str(), "long-title")]
+    {
+        b.visit(&format!("/tasks/{id}")).await;
+        b.assert_nothing_runs().await;
+        let shown = format!("{} {title}", task_key(&site, id).await);
+        let h1 = b.js("return document.querySelector('h1').textContent").await;
+        assert_eq!(h1.as_str().map(str::trim), Some(shown.as_str()), "the heading shows the title as written");
+        let doc_title = b.js("return document.title").await;
+        assert_eq!(doc_title, format!("{shown} · Keel"), "so does the window's title");
+        b.assert_no_horizontal_overflow().await;
+        b.shot(&format!("task-hostile-{name}")).await;
+    }
+    // The description's harmless parts are kept.
+    b.visit(&format!("/tasks/{plain}")).await;
+    let links = b.texts(".markdown a").await;
+    assert!(links.iter().all(|t| ["点我", "x", "链接"].contains(&t.as_str())), "{links:?}");
+    let desc = b.text(".markdown").await;
+    assert!(desc.contains("说明") && desc.contains("未闭合的粗体"), "{desc}");
+
+    // A hostile comment typed into the form.
+    b.type_into("#body", "评论 <img src=x onerror=window.__xss=9> [点](javascript:window.__xss=10) <b>未闭合").await;
+    b.click_css("#comments button[type=submit]").await;
+    b.assert_nothing_runs().await;
+    assert!(b.text("#comments .comment .markdown").await.starts_with("评论"));
+
+    // A project whose name and description are hostile.
+    b.visit(&format!("/projects/{hostile_project}")).await;
+    b.assert_nothing_runs().await;
+    assert_eq!(b.text("h1").await, "XSS <script>window.__xss=8</script><b>项目");
+    b.visit("/projects").await;
+    b.assert_nothing_runs().await;
+    b.shot("projects-hostile").await;
+
+    b.close().await;
+}
+
+async fn task_key(site: &Site, id: i64) -> String {
+    site.app.get_task(&Actor::system(), keel_domain::ids::TaskId(id)).await.unwrap().key
+}
+
+/// At phone width (390 × 844) nothing is wider than the screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_width_pages_fit_the_screen() {
+    let site = site().await;
+    let b = Browser::open(&site.base, PHONE, "phone").await;
+    b.visit("/login").await;
+    b.assert_no_horizontal_overflow().await;
+    b.shot("login").await;
+    site.log_in(&b).await;
+
+    b.follow("//nav[contains(@class,'tabs')]", &quarter_name()).await;
+    let objectives = b.texts(".tree .objective h2").await;
+    assert!(objectives.iter().any(|t| t == "提升用户留存率"), "{objectives:?}");
+    b.assert_no_horizontal_overflow().await;
+    b.shot("okrs").await;
+
+    b.follow("//nav[contains(@class,'nav')]", "项目").await;
+    b.assert_no_horizontal_overflow().await;
+    b.shot("projects").await;
+    b.follow("//ul[contains(@class,'tree')]", "RET 用户活跃度优化专项").await;
+    b.assert_no_horizontal_overflow().await;
+    b.shot("project").await;
+    b.follow("//ul[contains(@class,'plain')]", "PUSH 推送策略优化").await;
+    b.assert_no_horizontal_overflow().await;
+    b.shot("project-tasks").await;
+
+    b.follow("//table[contains(@class,'tasks')]", "个性化推送文案A/B测试").await;
+    b.assert_no_horizontal_overflow().await;
+    b.shot("task").await;
+
+    b.visit(&format!("/projects/{}", site.project_id("RET").await)).await;
+    let first_kr = b.find("#supports ul.plain li a").await;
+    b.click_through(first_kr).await;
+    assert!(b.path().await.starts_with("/key-results/"));
+    b.assert_no_horizontal_overflow().await;
+    b.shot("key-result").await;
+
+    b.close().await;
+}
