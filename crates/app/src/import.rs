@@ -76,12 +76,20 @@ fn merged_workflow(existing: &[WorkflowStatus], imported: &ImportProject) -> Vec
     let mut workflow = existing.to_vec();
     for status in &imported.statuses {
         if !workflow.iter().any(|s| s.name == status.name) {
-            workflow.push(WorkflowStatus { name: status.name.clone(), category: category(status.category) });
+            workflow.push(WorkflowStatus {
+                name: status.name.clone(),
+                category: category(status.category),
+                wip_limit: None,
+            });
         }
     }
     for task in &imported.tasks {
         if !workflow.iter().any(|s| s.name == task.status) {
-            workflow.push(WorkflowStatus { name: task.status.clone(), category: category(task.category) });
+            workflow.push(WorkflowStatus {
+                name: task.status.clone(),
+                category: category(task.category),
+                wip_limit: None,
+            });
         }
     }
     if workflow.is_empty() {

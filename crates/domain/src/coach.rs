@@ -11,16 +11,26 @@ use serde::Serialize;
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Warning {
-    TooFewKeyResults { count: usize },
-    TooManyKeyResults { count: usize },
+    TooFewKeyResults {
+        count: usize,
+    },
+    TooManyKeyResults {
+        count: usize,
+    },
     /// Nothing in the KR can be counted: no target and no number in its text.
     NoNumber,
     NoDueDate,
     /// Written as something to do ("完成…", "Launch …") rather than a result.
-    Activity { word: String },
-    TooManyProjects { count: usize },
+    Activity {
+        word: String,
+    },
+    TooManyProjects {
+        count: usize,
+    },
     /// Days since the last check-in on any of the objective's KRs (or since it was created).
-    NoRecentCheckIn { days: i64 },
+    NoRecentCheckIn {
+        days: i64,
+    },
 }
 
 pub const MIN_KRS: usize = 2;
@@ -82,10 +92,28 @@ pub fn has_number(text: &str) -> bool {
     text.chars().any(|c| c.is_numeric() || "一二两三四五六七八九十百千万亿半".contains(c))
 }
 
-const ACTIVITY_ZH: &[&str] = &["完成", "上线", "开展", "举办", "组织", "推进", "落地", "实施", "开发", "建设", "搭建", "做"];
+const ACTIVITY_ZH: &[&str] =
+    &["完成", "上线", "开展", "举办", "组织", "推进", "落地", "实施", "开发", "建设", "搭建", "做"];
 const ACTIVITY_EN: &[&str] = &[
-    "do", "complete", "finish", "launch", "release", "ship", "implement", "build", "deliver", "hold", "conduct",
-    "create", "write", "develop", "organize", "organise", "run", "start", "set",
+    "do",
+    "complete",
+    "finish",
+    "launch",
+    "release",
+    "ship",
+    "implement",
+    "build",
+    "deliver",
+    "hold",
+    "conduct",
+    "create",
+    "write",
+    "develop",
+    "organize",
+    "organise",
+    "run",
+    "start",
+    "set",
 ];
 
 /// The activity verb a KR is written with, if it is one: Chinese verbs
@@ -108,7 +136,11 @@ mod tests {
 
     #[test]
     fn objectives_need_two_to_five_krs_and_recent_check_ins() {
-        let facts = |key_results, last: Option<u32>| ObjectiveFacts { key_results, last_check_in: last.map(day), created: day(1) };
+        let facts = |key_results, last: Option<u32>| ObjectiveFacts {
+            key_results,
+            last_check_in: last.map(day),
+            created: day(1),
+        };
         assert_eq!(objective_warnings(&facts(1, Some(20)), day(20)), vec![Warning::TooFewKeyResults { count: 1 }]);
         assert_eq!(objective_warnings(&facts(6, Some(20)), day(20)), vec![Warning::TooManyKeyResults { count: 6 }]);
         assert!(objective_warnings(&facts(3, Some(7)), day(20)).is_empty(), "13 days is still recent");

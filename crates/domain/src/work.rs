@@ -71,6 +71,10 @@ impl StatusCategory {
 pub struct WorkflowStatus {
     pub name: String,
     pub category: StatusCategory,
+    /// Work-in-progress limit of the status's column on the board; none is
+    /// no limit. Absent in workflows stored before limits existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wip_limit: Option<u32>,
 }
 
 /// The workflow a new project starts with.
@@ -82,7 +86,7 @@ pub fn default_workflow() -> Vec<WorkflowStatus> {
         ("Done", StatusCategory::Done),
     ]
     .into_iter()
-    .map(|(name, category)| WorkflowStatus { name: name.to_string(), category })
+    .map(|(name, category)| WorkflowStatus { name: name.to_string(), category, wip_limit: None })
     .collect()
 }
 

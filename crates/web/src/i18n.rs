@@ -309,6 +309,34 @@ catalog! {
     WhyOverrideReason => "手动设定状态时请说明原因。", "Say why the status is overridden.";
     WhyCheck => "请检查此项。", "Please check this field.";
     WhyComma => "小数请用小数点（如 1.5）；逗号只能用作千位分隔符，每三位数字一组（如 1,000,000）。", "Use a point for decimals (e.g. 1.5); a comma may only separate groups of three digits (e.g. 1,000,000).";
+    // The kanban board.
+    Board => "看板", "Board";
+    BoardLink => "看板视图", "Board view";
+    BoardOptions => "看板选项", "Board options";
+    Swimlanes => "泳道", "Swimlanes";
+    LanesNone => "不分泳道", "No swimlanes";
+    LanesAssignee => "按经办人", "By assignee";
+    LanesKr => "按关键结果", "By key result";
+    NoKr => "未关联关键结果", "No key result";
+    ShowArchived => "显示已归档任务", "Show archived tasks";
+    HideArchived => "隐藏已归档任务", "Hide archived tasks";
+    BoardHint => "拖动卡片即可更改状态；也可以使用卡片上的“移动到”。", "Drag a card to change its status, or use “Move to” on the card.";
+    BoardEmptyColumn => "暂无任务", "No tasks";
+    CellLabel => "{}（泳道：{}）", "{} (lane: {})";
+    ColumnCount => "{} 个任务", "Tasks: {}";
+    ColumnWip => "{} 个任务，上限 {} 个", "Tasks: {}, limit {}";
+    ColumnOverWip => "{} 个任务，超过上限 {} 个", "Tasks: {}, over the limit of {}";
+    SubTaskOf => "{} 的子任务", "Sub-task of {}";
+    MoveTo => "移动到", "Move to";
+    Move => "移动", "Move";
+    MovedTo => "{} 已移动到“{}”。", "{} moved to {}.";
+    MoveFailed => "移动失败，卡片已放回原处。", "The move failed; the card is back where it was.";
+    MoveSession => "登录已过期，请重新加载页面后再试。", "Your session has ended. Reload the page and try again.";
+    NoSuchStatus => "该任务所属项目的流程中没有这个状态。", "This task's project has no such status.";
+    WipLimits => "在制品（WIP）上限", "WIP limits";
+    WipLimitOf => "{}列的上限", "Limit of {}";
+    WipHint => "每列最多同时进行的任务数；留空表示不限制。", "The most tasks a column should hold at once; leave blank for no limit.";
+    WhyWip => "请填写不小于 1 的整数，或留空表示不限制。", "Enter a whole number of at least 1, or leave it blank for no limit.";
 }
 
 #[cfg(test)]

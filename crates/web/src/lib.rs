@@ -6,6 +6,7 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod live;
 pub mod pages;
 
 use axum::Router;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub openapi: Arc<utoipa::openapi::OpenApi>,
     /// Mark cookies Secure (when Keel is served over HTTPS).
     pub secure_cookies: bool,
+    /// Recorded changes fanned out to live pages.
+    pub feed: Arc<live::FeedHub>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -58,11 +61,13 @@ fn route_error(status: axum::http::StatusCode, code: &'static str, message: Stri
 /// The whole application as one router.
 pub fn router(app: App, config: WebConfig) -> Router {
     let (api, openapi) = api::router();
-    let state = AppState { app, openapi: Arc::new(openapi), secure_cookies: config.secure_cookies };
+    let state =
+        AppState { app, openapi: Arc::new(openapi), secure_cookies: config.secure_cookies, feed: live::FeedHub::new() };
     Router::new()
         .merge(api)
         .route("/api/v1/openapi.json", get(api::openapi_json))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/events", get(live::events))
         .merge(pages::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -1,14 +1,15 @@
-//! The stylesheet, embedded in the binary and served with a year-long cache:
-//! pages link it with a hash of its content, so a new release is fetched anew.
+//! The stylesheet and the board's script, embedded in the binary and served
+//! with a year-long cache: pages link them with a hash of their content, so
+//! a new release is fetched anew.
 
 use axum::http::header;
 use axum::response::IntoResponse;
 
 const CSS: &str = include_str!("../../assets/keel.css");
+const BOARD_JS: &str = include_str!("../../assets/board.js");
 
-/// FNV-1a over the stylesheet, computed at compile time.
-pub const CSS_HASH: u64 = {
-    let bytes = CSS.as_bytes();
+/// FNV-1a, computed at compile time.
+const fn fnv(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut i = 0;
     while i < bytes.len() {
@@ -17,7 +18,13 @@ pub const CSS_HASH: u64 = {
         i += 1;
     }
     hash
-};
+}
+
+/// FNV-1a over the stylesheet.
+pub const CSS_HASH: u64 = fnv(CSS.as_bytes());
+
+/// FNV-1a over the board's script.
+pub const BOARD_JS_HASH: u64 = fnv(BOARD_JS.as_bytes());
 
 pub async fn css() -> impl IntoResponse {
     (
@@ -26,5 +33,16 @@ pub async fn css() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
         ],
         CSS,
+    )
+}
+
+/// The board's drag and drop: an ES module, allowed by `script-src 'self'`.
+pub async fn board_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        BOARD_JS,
     )
 }

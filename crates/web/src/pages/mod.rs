@@ -6,6 +6,7 @@
 
 mod assets;
 mod auth;
+mod board;
 mod forms;
 mod kr_edit;
 mod lookup;
@@ -49,10 +50,13 @@ pub fn routes() -> Router<AppState> {
         .route("/projects", get(projects::list))
         .route("/projects/{id}", get(projects::detail))
         .route("/projects/{id}/key-results", post(project_links::link))
+        .route("/projects/{id}/board", get(board::board))
+        .route("/projects/{id}/board/wip", post(board::set_wip))
         .route("/tasks/{id}", get(tasks::detail))
         .route("/tasks/{id}/status", post(tasks::set_status))
         .route("/tasks/{id}/comments", post(tasks::comment))
         .route("/assets/keel.css", get(assets::css))
+        .route("/assets/board.js", get(assets::board_js))
 }
 
 /// Renders a template as an HTML response. Pages hold CSRF tokens and
@@ -147,6 +151,30 @@ impl IntoResponse for PageError {
             detail: self.detail.filter(|_| self.lang == Lang::En),
         };
         render(self.status, &page)
+    }
+}
+
+impl PageError {
+    /// The same refusal for a script that asked for JSON (the board's drag
+    /// and drop): its status and `{"error": {"code", "message"}}`, the
+    /// message in the reader's language.
+    fn into_json(self) -> Response {
+        let (code, msg) = match self.status {
+            StatusCode::UNAUTHORIZED => ("unauthorized", Msg::MoveSession),
+            StatusCode::FORBIDDEN => ("forbidden", self.msg),
+            StatusCode::NOT_FOUND => ("not_found", self.msg),
+            StatusCode::CONFLICT => ("conflict", self.msg),
+            StatusCode::UNPROCESSABLE_ENTITY => ("invalid", self.msg),
+            _ => ("internal", self.msg),
+        };
+        let mut message = i18n::t(self.lang, msg).to_string();
+        if let Some(detail) = self.detail.filter(|_| self.lang == Lang::En) {
+            message = format!("{message} ({detail})");
+        }
+        let body = serde_json::json!({ "error": { "code": code, "message": message } });
+        let mut response = (self.status, axum::Json(body)).into_response();
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
     }
 }
 

@@ -174,6 +174,20 @@ fn fold_tasks(tasks: &[Task]) -> Vec<(&Task, usize)> {
     out
 }
 
+/// A project and every visible project below it, the project first.
+pub fn subtree(all: &[Project], root: ProjectId) -> Vec<ProjectId> {
+    let mut out = vec![root];
+    let mut i = 0;
+    while i < out.len() {
+        let parent = out[i];
+        let kids: Vec<ProjectId> =
+            all.iter().filter(|p| p.parent_id == Some(parent) && !out.contains(&p.id)).map(|p| p.id).collect();
+        out.extend(kids);
+        i += 1;
+    }
+    out
+}
+
 /// A task's progress as shown: done is 100 %, else what the assignee set.
 pub fn task_progress(t: &Task) -> String {
     if t.category == StatusCategory::Done {
@@ -199,16 +213,7 @@ pub async fn detail_page(state: &AppState, page: &PageActor, id: ProjectId, prob
     let v = app.project_view(&page.actor, id).await.or_page(lang)?;
     let all = app.list_projects(&page.actor, Page::ALL).await.or_page(lang)?;
     // The project and everything below it, for the task list.
-    let mut subtree = vec![v.project.id];
-    let mut i = 0;
-    while i < subtree.len() {
-        let parent = subtree[i];
-        let kids: Vec<ProjectId> =
-            all.iter().filter(|p| p.parent_id == Some(parent) && !subtree.contains(&p.id)).map(|p| p.id).collect();
-        subtree.extend(kids);
-        i += 1;
-    }
-    let filter = TaskFilter { project_ids: Some(subtree), ..Default::default() };
+    let filter = TaskFilter { project_ids: Some(subtree(&all, v.project.id)), ..Default::default() };
     let (tasks, _) = app.list_tasks(&page.actor, filter, Page::ALL).await.or_page(lang)?;
     let names = Names::load(app, &page.actor).await.or_page(lang)?;
     let titles = kr_titles(app, &page.actor, &v.project.key_result_ids).await;

@@ -2,18 +2,19 @@
 //! safe), sub-tasks, the history of changes, and the forms that change the
 //! status and add a comment.
 
-use super::auth::PageActor;
+use super::auth::{PageActor, safe_next};
 use super::lookup::{Names, kr_titles};
 use super::projects::{KrLink, task_progress};
 use super::view::{self, Chrome};
-use super::{OrPage, PageResult, render};
+use super::{OrPage, PageError, PageResult, render};
 use crate::AppState;
 use crate::i18n::{self, Msg, tf};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use keel_app::AppError;
 use keel_app::store::Change;
 use keel_app::work::{CommentInput, TaskPatch};
 use keel_domain::TaskId;
@@ -239,18 +240,63 @@ pub struct StatusForm {
     status: String,
     #[serde(default)]
     version: i64,
+    /// Where to go afterwards (the board sends its own address); only a
+    /// path on this site, else the task's page.
+    #[serde(default)]
+    next: String,
 }
 
+/// Moves a task to another status of its project's workflow. A form is
+/// answered with a redirect (to `next` when given) or an error page; the
+/// board's script asks for JSON (`Accept: application/json`) and gets the
+/// task's new status and version, or `{"error": {"code", "message"}}` with
+/// the message in the reader's language.
 pub async fn set_status(
     State(state): State<AppState>,
     page: PageActor,
     Path(id): Path<i64>,
+    headers: HeaderMap,
     Form(form): Form<StatusForm>,
-) -> PageResult {
-    page.check_csrf(&form.csrf)?;
-    let patch = TaskPatch { status: Some(form.status), version: form.version, ..Default::default() };
-    state.app.update_task(&page.actor, TaskId(id), patch).await.or_page(page.lang)?;
-    Ok(Redirect::to(&format!("/tasks/{id}")).into_response())
+) -> Response {
+    let json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json"));
+    let moved = async {
+        page.check_csrf(&form.csrf)?;
+        let patch = TaskPatch { status: Some(form.status.clone()), version: form.version, ..Default::default() };
+        state.app.update_task(&page.actor, TaskId(id), patch).await.map_err(|e| match e {
+            AppError::Invalid { field, message } if field == "status" => PageError {
+                lang: page.lang,
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                msg: Msg::NoSuchStatus,
+                detail: Some(format!("{field}: {message}")),
+            },
+            e => PageError::app(page.lang, e),
+        })
+    }
+    .await;
+    match moved {
+        Ok(task) if json => {
+            let body = serde_json::json!({
+                "id": task.id.0,
+                "status": task.status,
+                "label": view::workflow_status(page.lang, &task.status),
+                "category": task.category.as_str(),
+                "version": task.version,
+            });
+            let mut response = axum::Json(body).into_response();
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        // A `next` that would leave the site falls back to the task's page.
+        Ok(_) if form.next.is_ascii() && !form.next.is_empty() && safe_next(Some(&form.next)) == form.next => {
+            Redirect::to(&form.next).into_response()
+        }
+        Ok(_) => Redirect::to(&format!("/tasks/{id}")).into_response(),
+        Err(e) if json => e.into_json(),
+        Err(e) => e.into_response(),
+    }
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,90 @@
+//! Live updates over real HTTP: a stream following a task hears its change;
+//! one following the task's project hears it too; someone who may not see a
+//! private project hears nothing about it.
+
+mod common;
+
+use common::Harness;
+use keel_domain::org::Role;
+use serde_json::json;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+/// Opens `GET /events?watch=…` and returns a reader positioned after the headers.
+async fn follow(base: &str, token: &str, watch: &str) -> BufReader<tokio::net::TcpStream> {
+    let address = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let request = format!(
+        "GET /events?watch={watch} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut status = String::new();
+    reader.read_line(&mut status).await.unwrap();
+    assert!(status.contains("200"), "{status}");
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).await.unwrap();
+        if line == "\r\n" {
+            return reader;
+        }
+    }
+}
+
+/// The next `data:` line of a `change` event, or None after `wait`.
+async fn next_change(reader: &mut BufReader<tokio::net::TcpStream>, wait: Duration) -> Option<String> {
+    tokio::time::timeout(wait, async {
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).await.unwrap() == 0 {
+                return None;
+            }
+            if let Some(data) = line.trim().strip_prefix("data:") {
+                if data.contains("change_id") || data.contains("lagged") {
+                    return Some(data.trim().to_string());
+                }
+            }
+        }
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_hear_about_changes_they_may_see() {
+    let h = Harness::new(keel_testkit::Backend::Sqlite).await;
+    let saas = h.post("/api/v1/units", json!({ "name": "SaaS" })).await["id"].as_i64().unwrap();
+    let (_, outsider) = h.person("outsider", Role::Member, vec![]).await;
+    let open = h.post("/api/v1/projects", json!({ "key": "LIVE", "name": "实时" })).await["id"].as_i64().unwrap();
+    let secret = h
+        .post("/api/v1/projects", json!({ "key": "HUSH", "name": "秘密", "unit_id": saas, "private": true }))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let task = h.post("/api/v1/tasks", json!({ "project_id": open, "title": "看板任务" })).await;
+    let hidden = h.post("/api/v1/tasks", json!({ "project_id": secret, "title": "秘密任务" })).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = h.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    let mut on_task = follow(&base, &h.admin, &format!("task:{}", task["id"])).await;
+    let mut on_project = follow(&base, &h.admin, &format!("project:{open}")).await;
+    let mut snooping = follow(&base, &outsider, &format!("task:{},project:{secret}", hidden["id"])).await;
+    // Let the poller start from the current end of the record.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+
+    h.patch(&format!("/api/v1/tasks/{}", task["id"]), json!({ "status": "Done", "version": task["version"] })).await;
+    h.patch(&format!("/api/v1/tasks/{}", hidden["id"]), json!({ "status": "Done", "version": hidden["version"] }))
+        .await;
+
+    let heard = next_change(&mut on_task, Duration::from_secs(5)).await.expect("the task's page hears its change");
+    assert!(heard.contains(&format!("\"topic\":\"task:{}\"", task["id"])), "{heard}");
+    let heard = next_change(&mut on_project, Duration::from_secs(5)).await.expect("the project page hears its task");
+    assert!(heard.contains(&format!("\"topic\":\"project:{open}\"")), "{heard}");
+    assert_eq!(next_change(&mut snooping, Duration::from_millis(1500)).await, None, "nothing about a private project");
+
+    let (code, body) = h.call(axum::http::Method::GET, "/events?watch=secrets:1", Some(&h.admin), None).await;
+    assert_eq!((code.as_u16(), body["error"]["field"].as_str()), (422, Some("watch")));
+}
