@@ -17,6 +17,8 @@ pub type Topic = (String, i64);
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FeedItem {
     pub change_id: i64,
+    /// Who made the change (None: the system, e.g. an import from the CLI).
+    pub actor_id: Option<UserId>,
     pub topics: Vec<Topic>,
 }
 
@@ -62,7 +64,7 @@ impl App {
     pub async fn feed_after(&self, after: i64, limit: i64) -> AppResult<Vec<FeedItem>> {
         let mut tx = self.store.read().await?;
         let changes = tx.list_changes_after(after, limit).await?;
-        Ok(changes.iter().map(|c| FeedItem { change_id: c.id.0, topics: topics_of(c) }).collect())
+        Ok(changes.iter().map(|c| FeedItem { change_id: c.id.0, actor_id: c.actor_id, topics: topics_of(c) }).collect())
     }
 
     /// Whether the actor may follow a topic: it must exist and be visible to them.

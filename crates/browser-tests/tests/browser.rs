@@ -215,6 +215,16 @@ impl Browser {
         }
     }
 
+    /// Waits until an element matching `css` is in the page.
+    async fn wait_for(&self, css: &str) {
+        let start = Instant::now();
+        let script = format!("return document.querySelector({}) !== null", json!(css));
+        while self.js(&script).await != json!(true) {
+            assert!(start.elapsed() < PATIENCE, "{css} never appeared on {}", self.path().await);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     async fn find_xpath(&self, xpath: &str) -> Element {
         match self.client.wait().at_most(PATIENCE).for_element(Locator::XPath(xpath)).await {
             Ok(e) => e,
@@ -777,5 +787,102 @@ async fn phone_width_pages_fit_the_screen() {
     b.assert_no_horizontal_overflow().await;
     b.shot("key-result").await;
 
+    b.close().await;
+}
+
+/// Σ estimate × done / Σ estimate over the leaf tasks of a project tree (an
+/// unestimated task weighs 1, a done one counts whole, others by their
+/// progress, cancelled ones not at all), worked out here from the tasks.
+async fn work_percent(site: &Site, root: &str) -> i64 {
+    let projects = site.app.list_projects(&Actor::system(), Page::ALL).await.unwrap();
+    let root = projects.iter().find(|p| p.key == root).unwrap().id;
+    let tree: Vec<_> = projects.iter().filter(|p| p.id == root || p.parent_id == Some(root)).map(|p| p.id).collect();
+    let filter = keel_app::store::TaskFilter { project_ids: Some(tree), include_archived: true, ..Default::default() };
+    let tasks = site.app.list_tasks(&Actor::system(), filter, Page::ALL).await.unwrap().0;
+    let parents: std::collections::HashSet<_> = tasks.iter().filter_map(|t| t.parent_id).collect();
+    let (mut done, mut total) = (0.0, 0.0);
+    for t in tasks.iter().filter(|t| !t.cancelled && !parents.contains(&t.id)) {
+        let weight = t.estimate.unwrap_or(1.0);
+        let share = if t.category == keel_domain::work::StatusCategory::Done { 1.0 } else { t.progress.unwrap_or(0.0) };
+        done += weight * share;
+        total += weight;
+    }
+    (done / total * 100.0).round() as i64
+}
+
+/// Drag a card to Done on the board and the key result it serves moves; a
+/// task page that someone else changes updates by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dragging_a_card_to_done_moves_the_key_result_and_pages_update_live() {
+    let site = site().await;
+    let b = Browser::open(&site.base, DESKTOP, "desktop").await;
+    site.log_in(&b).await;
+
+    // The demo's work KR is measured by RET and its sub-projects.
+    let ret = site.project_id("RET").await;
+    let before = work_percent(&site, "RET").await;
+    b.visit(&format!("/projects/{ret}")).await;
+    let kr_link = b.find_xpath("//section[@id='supports']//a[contains(., '用户活跃度优化专项按计划交付')]").await;
+    let kr_path = kr_link.attr("href").await.unwrap().expect("a link to the key result");
+    b.visit(&kr_path).await;
+    assert_eq!(b.text(".progress.big .pct").await, format!("{before}%"));
+
+    b.visit(&format!("/projects/{ret}/board")).await;
+    b.wait_for("body.board-ready").await;
+    b.shot("board").await;
+    let tasks = site.app.list_tasks(&Actor::system(), Default::default(), Page::ALL).await.unwrap().0;
+    let card = tasks.iter().find(|t| t.title == "推送效果看板").expect("a demo task in To do");
+    assert_eq!(card.status, "To do");
+    let dragged = b
+        .js(&format!(
+            r#"const card = document.querySelector('li.board-card[data-task-id="{}"]');
+               const cell = card.closest('section').querySelector('ul.board-cell[data-status="Done"]');
+               const dt = new DataTransfer();
+               card.dispatchEvent(new DragEvent('dragstart', {{ bubbles: true, dataTransfer: dt }}));
+               cell.dispatchEvent(new DragEvent('dragenter', {{ bubbles: true, cancelable: true, dataTransfer: dt }}));
+               cell.dispatchEvent(new DragEvent('dragover', {{ bubbles: true, cancelable: true, dataTransfer: dt }}));
+               cell.dispatchEvent(new DragEvent('drop', {{ bubbles: true, cancelable: true, dataTransfer: dt }}));
+               card.dispatchEvent(new DragEvent('dragend', {{ bubbles: true, dataTransfer: dt }}));
+               return true;"#,
+            card.id.0
+        ))
+        .await;
+    assert_eq!(dragged, json!(true));
+    let start = Instant::now();
+    loop {
+        let now = site.app.get_task(&Actor::system(), card.id).await.unwrap();
+        if now.category == keel_domain::work::StatusCategory::Done {
+            break;
+        }
+        assert!(start.elapsed() < PATIENCE, "the dropped card's task is still {}", now.status);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.shot("board-after-drag").await;
+    let after = work_percent(&site, "RET").await;
+    assert!(after > before, "8 more hours done must move the KR: {before}% → {after}%");
+    b.visit(&kr_path).await;
+    assert_eq!(b.text(".progress.big .pct").await, format!("{after}%"));
+
+    // Live: someone else renames a task while its page is open.
+    let other = tasks.iter().find(|t| t.title == "积分商城上线").expect("another demo task");
+    b.visit(&format!("/tasks/{}", other.id.0)).await;
+    assert_eq!(b.js("return document.body.dataset.watch").await, json!(format!("task:{}", other.id.0)));
+    tokio::time::sleep(Duration::from_millis(800)).await; // the stream is open and the feed is polling
+    let patch = keel_app::work::TaskPatch {
+        title: Some("积分商城上线（已改名）".into()),
+        version: other.version,
+        ..Default::default()
+    };
+    site.app.update_task(&Actor::system(), other.id, patch).await.unwrap();
+    let start = Instant::now();
+    loop {
+        let heading = b.js("return document.querySelector('h1') ? document.querySelector('h1').textContent : ''").await;
+        if heading.as_str().is_some_and(|h| h.contains("已改名")) {
+            break;
+        }
+        assert!(start.elapsed() < PATIENCE, "the page did not update: {heading}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    b.shot("task-live-update").await;
     b.close().await;
 }

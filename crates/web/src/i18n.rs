@@ -216,6 +216,7 @@ catalog! {
     ActionCreate => "创建", "Created";
     ActionUpdate => "修改", "Changed";
     ActionDelete => "删除", "Deleted";
+    LiveStale => "此页面已被他人更新，点此刷新", "Someone changed this page — reload";
     ActionImport => "导入", "Imported";
     ChangedFields => "修改了：{}", "Changed: {}";
     SystemActor => "系统", "System";

@@ -101,9 +101,13 @@ pub async fn events(
         }
     }
     let receiver = state.feed.subscribe(&state.app);
-    let stream = futures_util::stream::unfold((receiver, watched), |(mut receiver, watched)| async move {
+    let me = actor.id();
+    let stream = futures_util::stream::unfold((receiver, watched), move |(mut receiver, watched)| async move {
         loop {
             match receiver.recv().await {
+                // A person's own changes are already on their page (the form
+                // redirected, the board moved the card): no reload for them.
+                Ok(item) if item.actor_id.is_some() && item.actor_id == me => {}
                 Ok(item) => {
                     if let Some(topic) = item.topics.iter().find(|t| watched.contains(*t)) {
                         let data =

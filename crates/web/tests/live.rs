@@ -75,15 +75,29 @@ async fn pages_hear_about_changes_they_may_see() {
     // Let the poller start from the current end of the record.
     tokio::time::sleep(Duration::from_millis(700)).await;
 
-    h.patch(&format!("/api/v1/tasks/{}", task["id"]), json!({ "status": "Done", "version": task["version"] })).await;
-    h.patch(&format!("/api/v1/tasks/{}", hidden["id"]), json!({ "status": "Done", "version": hidden["version"] }))
-        .await;
+    // Someone else (here the system) changes both tasks.
+    let sys = keel_app::Actor::system();
+    let done = |version: &serde_json::Value| keel_app::work::TaskPatch {
+        status: Some("Done".into()),
+        version: version.as_i64().unwrap(),
+        ..Default::default()
+    };
+    h.app.update_task(&sys, keel_domain::TaskId(task["id"].as_i64().unwrap()), done(&task["version"])).await.unwrap();
+    h.app
+        .update_task(&sys, keel_domain::TaskId(hidden["id"].as_i64().unwrap()), done(&hidden["version"]))
+        .await
+        .unwrap();
 
     let heard = next_change(&mut on_task, Duration::from_secs(5)).await.expect("the task's page hears its change");
     assert!(heard.contains(&format!("\"topic\":\"task:{}\"", task["id"])), "{heard}");
     let heard = next_change(&mut on_project, Duration::from_secs(5)).await.expect("the project page hears its task");
     assert!(heard.contains(&format!("\"topic\":\"project:{open}\"")), "{heard}");
     assert_eq!(next_change(&mut snooping, Duration::from_millis(1500)).await, None, "nothing about a private project");
+
+    // A person's own change is already on their page: it is not sent back to them.
+    let version = task["version"].as_i64().unwrap() + 1;
+    h.patch(&format!("/api/v1/tasks/{}", task["id"]), json!({ "title": "自己改的", "version": version })).await;
+    assert_eq!(next_change(&mut on_task, Duration::from_millis(1500)).await, None, "no echo of one's own change");
 
     let (code, body) = h.call(axum::http::Method::GET, "/events?watch=secrets:1", Some(&h.admin), None).await;
     assert_eq!((code.as_u16(), body["error"]["field"].as_str()), (422, Some("watch")));

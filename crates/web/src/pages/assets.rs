@@ -7,6 +7,7 @@ use axum::response::IntoResponse;
 
 const CSS: &str = include_str!("../../assets/keel.css");
 const BOARD_JS: &str = include_str!("../../assets/board.js");
+const LIVE_JS: &str = include_str!("../../assets/live.js");
 
 /// FNV-1a, computed at compile time.
 const fn fnv(bytes: &[u8]) -> u64 {
@@ -25,6 +26,20 @@ pub const CSS_HASH: u64 = fnv(CSS.as_bytes());
 
 /// FNV-1a over the board's script.
 pub const BOARD_JS_HASH: u64 = fnv(BOARD_JS.as_bytes());
+
+/// FNV-1a over the live-update script.
+pub const LIVE_JS_HASH: u64 = fnv(LIVE_JS.as_bytes());
+
+/// Reloads a page when what it shows changes (server-sent events).
+pub async fn live_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        LIVE_JS,
+    )
+}
 
 pub async fn css() -> impl IntoResponse {
     (

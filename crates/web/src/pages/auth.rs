@@ -48,6 +48,7 @@ impl PageActor {
             user: self.actor.user.as_ref().map(|u| u.display_name.clone()),
             csrf: self.csrf.clone(),
             here: self.here.clone(),
+            watch: super::view::watch_for(&self.here),
         }
     }
 
@@ -116,6 +117,7 @@ impl Guest {
             user: None,
             csrf: csrf.into(),
             here: self.here.clone(),
+            watch: String::new(),
         }
     }
 

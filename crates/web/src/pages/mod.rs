@@ -57,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tasks/{id}/comments", post(tasks::comment))
         .route("/assets/keel.css", get(assets::css))
         .route("/assets/board.js", get(assets::board_js))
+        .route("/assets/live.js", get(assets::live_js))
 }
 
 /// Renders a template as an HTML response. Pages hold CSRF tokens and
@@ -146,6 +147,7 @@ impl IntoResponse for PageError {
                 user: None,
                 csrf: String::new(),
                 here: "/okrs".into(),
+                watch: String::new(),
             },
             message: i18n::t(self.lang, self.msg),
             detail: self.detail.filter(|_| self.lang == Lang::En),

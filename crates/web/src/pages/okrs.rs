@@ -136,6 +136,24 @@ pub async fn overview(State(state): State<AppState>, page: PageActor, Query(q): 
     overview_page(&state, &page, q.cycle, Failed::Nothing).await
 }
 
+/// The tree follows its objectives and key results (check-ins, edits); a
+/// very large tree follows its cycle only, to keep the address short.
+fn okr_topics(cycle: Option<&Cycle>, tree: Option<&keel_app::compute::OkrTree>) -> String {
+    const MOST: usize = 400;
+    let Some(cycle) = cycle else { return String::new() };
+    let mut topics = vec![format!("cycle:{}", cycle.id.0)];
+    if let Some(tree) = tree {
+        for o in &tree.objectives {
+            topics.push(format!("objective:{}", o.objective.id.0));
+            topics.extend(o.key_results.iter().map(|k| format!("key_result:{}", k.key_result.id.0)));
+        }
+    }
+    if topics.len() > MOST {
+        topics.truncate(1);
+    }
+    topics.join(",")
+}
+
 /// The OKR page for a cycle (else the current one), with the planning forms;
 /// after a refused form, that form filled in again and status 422.
 pub async fn overview_page(state: &AppState, page: &PageActor, cycle: Option<i64>, failed: Failed) -> PageResult {
@@ -161,6 +179,7 @@ pub async fn overview_page(state: &AppState, page: &PageActor, cycle: Option<i64
     let mut c = page.chrome(page.t(Msg::OkrsTitle));
     // Shown again after a refused POST: "back" is this page, not the form's target.
     c.here = chosen.as_ref().map(|x| format!("/okrs?cycle={}", x.id.0)).unwrap_or_else(|| "/okrs".into());
+    c.watch = okr_topics(chosen.as_ref(), tree.as_ref());
     let mut out = OkrsPage {
         c,
         cycles: cycles

@@ -19,6 +19,25 @@ pub struct Chrome {
     pub user: Option<String>,
     pub csrf: String,
     pub here: String,
+    /// Topics the page follows for live updates ("task:12,project:3"); empty for none.
+    pub watch: String,
+}
+
+/// What a page at `path` shows, as change-feed topics: its task, project or
+/// key result. Pages with more to follow set `watch` themselves.
+pub fn watch_for(path: &str) -> String {
+    let path = path.split('?').next().unwrap_or_default();
+    let mut parts = path.trim_start_matches('/').split('/');
+    let entity = match parts.next() {
+        Some("tasks") => "task",
+        Some("projects") => "project",
+        Some("key-results") => "key_result",
+        _ => return String::new(),
+    };
+    match parts.next().and_then(|id| id.parse::<i64>().ok()) {
+        Some(id) => format!("{entity}:{id}"),
+        None => String::new(),
+    }
 }
 
 impl Chrome {
@@ -40,6 +59,10 @@ impl Chrome {
     /// cached for a year and still change with each release.
     pub fn css_href(&self) -> String {
         format!("/assets/keel.css?v={:016x}", super::assets::CSS_HASH)
+    }
+
+    pub fn live_js_href(&self) -> String {
+        format!("/assets/live.js?v={:016x}", super::assets::LIVE_JS_HASH)
     }
 }
 
