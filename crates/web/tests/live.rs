@@ -39,10 +39,10 @@ async fn next_change(reader: &mut BufReader<tokio::net::TcpStream>, wait: Durati
             if reader.read_line(&mut line).await.unwrap() == 0 {
                 return None;
             }
-            if let Some(data) = line.trim().strip_prefix("data:") {
-                if data.contains("change_id") || data.contains("lagged") {
-                    return Some(data.trim().to_string());
-                }
+            if let Some(data) = line.trim().strip_prefix("data:")
+                && (data.contains("change_id") || data.contains("lagged"))
+            {
+                return Some(data.trim().to_string());
             }
         }
     })
