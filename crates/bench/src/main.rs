@@ -9,6 +9,7 @@ mod jira;
 mod load;
 mod machine;
 mod okrs;
+mod pages;
 mod process;
 mod report;
 mod rng;

@@ -5,7 +5,7 @@ use crate::db::{Opened, PgDatabase};
 use crate::jira::Generated;
 use crate::process::Keel;
 use crate::report::{BackendReport, Measure};
-use crate::{Args, load, okrs};
+use crate::{Args, load, okrs, pages};
 use anyhow::Context;
 use keel_app::{App, Settings};
 use serde_json::Value;
@@ -18,6 +18,8 @@ const CREATE_P50_MS: f64 = 1.0;
 const TREE_MS: f64 = 50.0;
 const IMPORT_S: f64 = 5.0;
 const RSS_MIB: f64 = 60.0;
+/// Issue 3: server time of each browser page, p95.
+const PAGE_P95_MS: f64 = 50.0;
 
 fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
@@ -143,6 +145,28 @@ pub async fn backend(
         "GET {}/api/v1/cycles/{}/tree — {} sequential after 1 untimed",
         server.base, okr.cycle_id, args.tree_runs
     ));
+    // The browser pages of the same organisation, as the benchmark user sees them.
+    let session = pages::log_in(&server.base, "bench", "bench-password-1").await?;
+    let page_list: Vec<(String, String)> = vec![
+        ("OKR tree page".into(), format!("/okrs?cycle={}", okr.cycle_id)),
+        ("board page".into(), format!("/projects/{list_project}/board")),
+        ("Gantt page".into(), format!("/projects/{list_project}/gantt")),
+        ("table page".into(), format!("/projects/{list_project}/table")),
+    ];
+    let page_runs = pages::time_pages(&server.base, &session, &page_list, args.tree_runs).await?;
+    for page in &page_runs {
+        match (page.p50_ms, page.p95_ms) {
+            (Some(p50), Some(p95)) => say(
+                backend,
+                format!("{}: p50 {p50:.1} ms, p95 {p95:.1} ms, {:.1} MB", page.name, page.body_bytes as f64 / 1e6),
+            ),
+            _ => say(backend, format!("{}: not in this build ({} answered 404)", page.name, page.path)),
+        }
+        commands.push(format!(
+            "GET {}{} — {} sequential after 1 untimed, logged in",
+            server.base, page.path, args.tree_runs
+        ));
+    }
     let hwm = server.status_kib("VmHWM:").unwrap_or(0);
     let rss_now = server.status_kib("VmRSS:").unwrap_or(0);
     drop(server);
@@ -154,7 +178,7 @@ pub async fn backend(
         }
     };
 
-    let measures = vec![
+    let mut measures = vec![
         Measure::new(&format!("list 200 tasks, {} clients", args.clients), list.per_second, LIST_RPS, "req/s", true),
         Measure::new("create task p50", creates.ms(50.0), CREATE_P50_MS, "ms", false),
         Measure::new("OKR tree of the cycle (median)", tree.median_ms, TREE_MS, "ms", false),
@@ -168,6 +192,17 @@ pub async fn backend(
         Measure::new("peak RSS, keel serve (VmHWM)", mib(hwm), RSS_MIB, "MiB", false),
         Measure::new("peak RSS, keel import (ru_maxrss)", mib(import.max_rss_kib), RSS_MIB, "MiB", false),
     ];
+    for page in &page_runs {
+        if let Some(p95) = page.p95_ms {
+            measures.push(Measure::new(&format!("{} p95", page.name), p95, PAGE_P95_MS, "ms", false));
+            details.push((
+                format!("{} p50 / body", page.name),
+                format!("{:.1} ms / {:.0} KB", page.p50_ms.unwrap_or(f64::NAN), page.body_bytes as f64 / 1e3),
+            ));
+        } else {
+            details.push((page.name.clone(), "not in this build".into()));
+        }
+    }
     details.push((
         "list latency p50 / p99".into(),
         format!("{:.2} / {:.2} ms ({} requests)", list.p50_ms, list.p99_ms, list.requests),

@@ -1,0 +1,88 @@
+//! Server time of the browser pages: logs in through the login form (as a
+//! browser does: a CSRF cookie and field, then the session cookie) and asks
+//! for each page a number of times, one after another.
+
+use crate::load::{Latencies, client};
+use anyhow::{Context, bail};
+use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::{Client, StatusCode};
+use std::time::Instant;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PageRun {
+    pub name: String,
+    pub path: String,
+    /// None when the page does not exist (yet) in this build.
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub body_bytes: usize,
+}
+
+/// The value of cookie `name` among a response's Set-Cookie headers.
+fn cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next()?.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Logs in and returns the Cookie header of the session.
+pub async fn log_in(base: &str, login: &str, password: &str) -> anyhow::Result<String> {
+    let http = Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let form_page = http.get(format!("{base}/login")).send().await?;
+    let csrf = cookie(&form_page, "keel_csrf").context("the login page sets no keel_csrf cookie")?;
+    let resp = http
+        .post(format!("{base}/login"))
+        .header(COOKIE, format!("keel_csrf={csrf}"))
+        .form(&[("csrf", csrf.as_str()), ("login", login), ("password", password)])
+        .send()
+        .await?;
+    if resp.status() != StatusCode::SEE_OTHER {
+        bail!("logging in as {login} answered {}", resp.status());
+    }
+    let session = cookie(&resp, "keel_session").context("no session cookie after logging in")?;
+    Ok(format!("keel_session={session}"))
+}
+
+/// Each page `runs` times after one untimed request.
+pub async fn time_pages(
+    base: &str,
+    session: &str,
+    pages: &[(String, String)],
+    runs: usize,
+) -> anyhow::Result<Vec<PageRun>> {
+    let http = client()?;
+    let mut out = Vec::new();
+    for (name, path) in pages {
+        let url = format!("{base}{path}");
+        let first = http.get(&url).header(COOKIE, session).send().await?;
+        let status = first.status();
+        let body = first.bytes().await?;
+        if status == StatusCode::NOT_FOUND {
+            out.push(PageRun { name: name.clone(), path: path.clone(), p50_ms: None, p95_ms: None, body_bytes: 0 });
+            continue;
+        }
+        if status != StatusCode::OK {
+            bail!("GET {path} answered {status}");
+        }
+        let mut samples = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let t0 = Instant::now();
+            let resp = http.get(&url).header(COOKIE, session).send().await?;
+            resp.bytes().await?;
+            samples.push(t0.elapsed());
+        }
+        let lat = Latencies::new(samples);
+        out.push(PageRun {
+            name: name.clone(),
+            path: path.clone(),
+            p50_ms: Some(lat.ms(50.0)),
+            p95_ms: Some(lat.ms(95.0)),
+            body_bytes: body.len(),
+        });
+    }
+    Ok(out)
+}
