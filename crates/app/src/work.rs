@@ -13,6 +13,7 @@ use keel_domain::deps::{creates_parent_cycle, find_dependency_cycle};
 use keel_domain::health::{self, HealthInput, HealthReport};
 use keel_domain::progress::WorkProgress;
 use keel_domain::rollup::WorkIndex;
+use keel_domain::schedule::{blocking_predecessor, blocking_successor, own_days};
 use keel_domain::text::{self, BODY_MAX, NAME_MAX, TITLE_MAX};
 use keel_domain::work::*;
 use keel_domain::*;
@@ -351,6 +352,58 @@ async fn check_task_graph(tx: &mut dyn Tx, t: &Task) -> AppResult<()> {
     Ok(())
 }
 
+/// Finish-to-start on the calendar, checked when a task's dates change: it
+/// may not start on or before the last day of a task it depends on, nor
+/// finish on or after the first day of a task depending on it (each side
+/// only when that end moved). Days as `schedule::own_days` reads them; a
+/// cancelled or undated neighbour does not count. The message names it,
+/// unless it sits in a project the actor may not see.
+async fn check_finish_to_start(tx: &mut dyn Tx, actor: &Actor, before: &Task, t: &Task) -> AppResult<()> {
+    let Some((start, finish)) = own_days(t.start_date, t.due_date).filter(|_| !t.cancelled) else { return Ok(()) };
+    let old = own_days(before.start_date, before.due_date);
+    let day = |task: &Task| own_days(task.start_date, task.due_date).filter(|_| !task.cancelled);
+    if old.is_none_or(|(s, _)| s != start) {
+        let mut preds = Vec::new();
+        for dep in &t.depends_on {
+            if let Some(p) = tx.get_task(*dep).await? {
+                preds.extend(day(&p).map(|(_, last)| (p, last)));
+            }
+        }
+        let blocking = blocking_predecessor(start, preds.iter().map(|(p, last)| (p.id.0, *last)));
+        if let Some((p, last)) = blocking.and_then(|(id, _)| preds.iter().find(|(p, _)| p.id.0 == id)) {
+            let name = match tx.get_project(p.project_id).await? {
+                Some(project) if access::can_see_project(actor, &project) => p.key.clone(),
+                _ => "(a task in a private project)".to_string(),
+            };
+            return Err(AppError::invalid(
+                "start_date",
+                format!(
+                    "{} cannot start before its predecessor {} is finished (due {last}); start on {} or later",
+                    t.key,
+                    name,
+                    *last + chrono::Duration::days(1)
+                ),
+            ));
+        }
+    }
+    if old.is_none_or(|(_, f)| f != finish) {
+        let mut succs = Vec::new();
+        for (task, _) in tx.list_dependencies(t.project_id).await?.into_iter().filter(|(_, dep)| *dep == t.id) {
+            if let Some(s) = tx.get_task(task).await? {
+                succs.extend(day(&s).map(|(first, _)| (s, first)));
+            }
+        }
+        let blocking = blocking_successor(finish, succs.iter().map(|(s, first)| (s.id.0, *first)));
+        if let Some((s, first)) = blocking.and_then(|(id, _)| succs.iter().find(|(s, _)| s.id.0 == id)) {
+            return Err(AppError::invalid(
+                "due_date",
+                format!("{} must finish before {}, which depends on it, starts ({first})", t.key, s.key),
+            ));
+        }
+    }
+    Ok(())
+}
+
 impl App {
     pub async fn list_projects(&self, actor: &Actor, page: Page) -> AppResult<Vec<Project>> {
         let mut tx = self.store.read().await?;
@@ -482,6 +535,13 @@ impl App {
         let mut tx = self.store.read().await?;
         let projects = tx.list_projects(actor.viewer(), Page::ALL).await?;
         project_views(&mut *tx, actor, projects).await
+    }
+
+    /// A project's milestones (for its Gantt chart).
+    pub async fn list_milestones(&self, actor: &Actor, project: ProjectId) -> AppResult<Vec<ProjectMilestone>> {
+        let mut tx = self.store.read().await?;
+        visible_project(&mut *tx, actor, project).await?;
+        Ok(tx.list_milestones(project).await?)
     }
 
     pub async fn list_tasks(&self, actor: &Actor, filter: TaskFilter, page: Page) -> AppResult<(Vec<Task>, i64)> {
@@ -622,6 +682,7 @@ impl App {
         }
         check_task_fields(&t)?;
         check_task_graph(&mut *tx, &t).await?;
+        check_finish_to_start(&mut *tx, actor, &before, &t).await?;
         t.updated_at = Utc::now();
         t.version = save!(tx, update_task, get_task, t);
         record(&mut *tx, actor, "task", id.0, "update", Some(&before), Some(&t)).await?;

@@ -637,10 +637,10 @@ async fn the_language_switch_works_on_every_page() {
         b.visit(&path).await;
         assert_eq!(b.lang().await, "zh-CN", "{path}");
         assert_eq!(b.text(css).await, zh, "{path} in Chinese");
-        assert_eq!(b.texts("nav.nav a").await, ["目标与关键结果", "项目"], "{path}");
+        assert_eq!(b.texts("nav.nav a").await, ["首页", "目标与关键结果", "项目"], "{path}");
         switch(&b, "en").await;
         assert_eq!(b.text(css).await, en, "{path} in English");
-        assert_eq!(b.texts("nav.nav a").await, ["OKRs", "Projects"], "{path}");
+        assert_eq!(b.texts("nav.nav a").await, ["Home", "OKRs", "Projects"], "{path}");
         assert_eq!(b.text("form[action='/logout'] button").await, "Log out");
         b.shot(&format!("{name}-en")).await;
         switch(&b, "zh-CN").await;
@@ -885,4 +885,418 @@ async fn dragging_a_card_to_done_moves_the_key_result_and_pages_update_live() {
     }
     b.shot("task-live-update").await;
     b.close().await;
+}
+
+// ---------------------------------------------------------------------------
+// Home, search and the keyboard.
+
+/// Presses one key (with the modifiers given, held around it) on whatever has the focus.
+async fn press(b: &Browser, modifiers: &[char], key: char) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let mut keys = KeyActions::new("keyboard".into());
+    for &m in modifiers {
+        keys = keys.then(KeyAction::Down { value: m });
+    }
+    keys = keys.then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+    for &m in modifiers.iter().rev() {
+        keys = keys.then(KeyAction::Up { value: m });
+    }
+    b.client.perform_actions(keys).await.unwrap_or_else(|e| panic!("press {key:?}: {e}"));
+}
+
+/// Waits for the page that replaces the one marked with `window.__keelOldPage`.
+async fn until_new_page(b: &Browser) {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let fresh = b
+            .client
+            .execute("return window.__keelOldPage === undefined && document.readyState === 'complete'", vec![])
+            .await;
+        if let Ok(Json::Bool(true)) = fresh {
+            return;
+        }
+        assert!(Instant::now() < deadline, "no new page (still on {})", b.path().await);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+const CTRL: char = '\u{E009}';
+const ENTER: &str = "\u{E007}";
+
+/// Home is the start page; `/` goes to the search box and Enter searches;
+/// `?` opens the shortcut help; `c` opens the page's create form; an Enter
+/// that confirms an input method's candidate submits nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_search_and_keyboard_shortcuts() {
+    let site = site().await;
+    let b = Browser::open(&site.base, DESKTOP, "desktop").await;
+    site.log_in(&b).await;
+    b.follow("//nav[contains(@class,'nav')]", "首页").await;
+    assert_eq!(b.path().await, "/");
+    assert_eq!(b.text("h1").await, "你好，张伟");
+    assert_eq!(b.text("nav.nav a[aria-current=page]").await, "首页");
+    b.wait_for("body.keys-ready").await;
+    b.assert_nothing_runs().await;
+    b.shot("home").await;
+
+    // `/` focuses the header's search box; a query and Enter show the results.
+    press(&b, &[], '/').await;
+    assert_eq!(b.js("return document.activeElement.id").await, "site-search");
+    let q = "推送";
+    let box_ = b.client.active_element().await.expect("the focused search box");
+    box_.send_keys(q).await.expect("type the query");
+    assert_eq!(box_.prop("value").await.unwrap().as_deref(), Some(q), "the `/` itself was not typed in");
+    b.js("window.__keelOldPage = true").await;
+    box_.send_keys(ENTER).await.expect("press Enter");
+    until_new_page(&b).await;
+    assert_eq!(b.js("return location.pathname").await, "/search");
+    assert_eq!(b.js("return new URLSearchParams(location.search).get('q')").await, q);
+    assert_eq!(b.text("h1").await, "搜索");
+    // The tasks and projects found, worked out from the lists.
+    let sys = Actor::system();
+    let filter = keel_app::store::TaskFilter { include_archived: true, ..Default::default() };
+    let tasks = site.app.list_tasks(&sys, filter, Page::ALL).await.unwrap().0;
+    let mut expected: Vec<String> = tasks.iter().filter(|t| t.title.contains(q)).map(|t| t.title.clone()).collect();
+    let mut shown = b.texts("#results-task .hit-title").await;
+    expected.sort();
+    shown.sort();
+    assert!(!expected.is_empty());
+    assert_eq!(shown, expected);
+    let projects = site.app.list_projects(&sys, Page::ALL).await.unwrap();
+    let push = projects.iter().find(|p| p.name.contains(q)).expect("a project about 推送");
+    assert_eq!(b.texts("#results-project a").await, vec![format!("{} {}", push.key, push.name)]);
+    assert_eq!(b.texts("#results-task mark").await.first().map(String::as_str), Some(q), "the match is marked");
+    b.shot("search").await;
+
+    // `?` opens the help, in Chinese; its button closes it. Typed into a field, `?` is just a character.
+    assert_eq!(b.js("return document.getElementById('shortcuts').open").await, false);
+    press(&b, &[], '?').await;
+    assert_eq!(b.js("return document.getElementById('shortcuts').open").await, true);
+    assert_eq!(b.text("#shortcuts h2").await, "键盘快捷键");
+    assert_eq!(b.texts("#shortcuts dt kbd").await, ["/", "c", "?", "Esc"]);
+    b.shot("shortcut-help").await;
+    b.find("#shortcuts form[method=dialog] button").await.click().await.expect("close the help");
+    assert_eq!(b.js("return document.getElementById('shortcuts').open").await, false);
+    assert_eq!(b.path().await.split('?').next(), Some("/search"), "closing the help goes nowhere");
+    b.find("#search-q").await.click().await.expect("into the search field");
+    press(&b, &[], '?').await;
+    assert_eq!(b.js("return document.getElementById('shortcuts').open").await, false);
+    assert_eq!(b.find("#search-q").await.prop("value").await.unwrap().as_deref(), Some("推送?"));
+
+    // `c` on the OKR page opens the new objective's form, ready to type in; Ctrl+C does not.
+    b.visit("/okrs").await;
+    b.wait_for("body.keys-ready").await;
+    press(&b, &[CTRL], 'c').await;
+    assert_eq!(b.js("return document.getElementById('new-objective').open").await, false, "Ctrl+C copies, no more");
+    press(&b, &[], 'c').await;
+    assert_eq!(b.js("return document.getElementById('new-objective').open").await, true);
+    assert_eq!(b.js("return document.activeElement.id").await, "no-title");
+    b.shot("okrs-create-shortcut").await;
+    // On a project, `c` opens the new task's form.
+    b.visit(&format!("/projects/{}", site.project_id("RET").await)).await;
+    b.wait_for("body.keys-ready").await;
+    press(&b, &[], 'c').await;
+    assert_eq!(b.js("return document.getElementById('new-task').open").await, true);
+    assert_eq!(b.js("return document.getElementById('new-task').contains(document.activeElement)").await, true);
+
+    // An input method's Enter (isComposing, or keyCode 229 as Safari sends
+    // it) neither submits the form nor reaches a page script that would.
+    b.visit("/").await;
+    b.wait_for("body.keys-ready").await;
+    let outcome = b
+        .js(r#"
+            const input = document.getElementById('site-search');
+            input.focus();
+            input.value = '推送';
+            window.__submittedByScript = 0;
+            // A page script that submits its form on Enter: what the guard must stop.
+            input.addEventListener('keydown', (e) => {
+                if (e.key === 'Enter') { window.__submittedByScript += 1; input.form.requestSubmit(); }
+            });
+            window.__keelOldPage = true;
+            const composing = new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', isComposing: true, bubbles: true, cancelable: true });
+            const safari = new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true });
+            Object.defineProperty(safari, 'keyCode', { get: () => 229 });
+            const composingPassed = input.dispatchEvent(composing);
+            const safariPassed = input.dispatchEvent(safari);
+            return { composingPassed, safariPassed, isComposing: composing.isComposing, keyCode: safari.keyCode };
+        "#)
+        .await;
+    assert_eq!(
+        outcome,
+        json!({ "composingPassed": false, "safariPassed": false, "isComposing": true, "keyCode": 229 })
+    );
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(b.js("return window.__submittedByScript").await, 0, "no script saw the composing Enter");
+    assert_eq!(b.js("return window.__keelOldPage === true && location.pathname === '/'").await, true, "still home");
+    b.shot("home-ime-enter").await;
+    // The same Enter without composition goes through: the script submits the search.
+    b.js(r#"document.getElementById('site-search').dispatchEvent(
+            new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true }));"#)
+        .await;
+    until_new_page(&b).await;
+    assert_eq!(b.js("return new URLSearchParams(location.search).get('q')").await, "推送");
+    b.close().await;
+
+    // At phone width the header, home and search fit the screen.
+    let phone = Browser::open(&site.base, PHONE, "phone").await;
+    site.log_in(&phone).await;
+    phone.visit("/").await;
+    phone.assert_no_horizontal_overflow().await;
+    phone.shot("home").await;
+    phone.type_into("#site-search", "推送").await;
+    phone.click_css("form.site-search button[type=submit]").await;
+    assert_eq!(phone.js("return location.pathname").await, "/search");
+    phone.assert_no_horizontal_overflow().await;
+    phone.shot("search").await;
+    phone.close().await;
+}
+
+/// A task created from the project page's form in Chinese, its due date
+/// changed and two hours logged on it, all seen on its page; and the key
+/// result's history chart with its actual, expected and forecast lines.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_is_created_edited_and_worked_on_and_the_key_result_chart_is_drawn() {
+    let site = site().await;
+    let sys = Actor::system();
+    let b = Browser::open(&site.base, DESKTOP, "desktop").await;
+    site.log_in(&b).await;
+
+    // a. The new-task form on 推送策略优化's page, typed in Chinese.
+    let push = site.project_id("PUSH").await;
+    b.visit(&format!("/projects/{push}")).await;
+    let title = "推送文案合规审校";
+    b.open_details("new-task").await;
+    b.type_into("#nt-title", title).await;
+    b.type_into("#nt-description", "上线前由法务审校全部推送文案。").await;
+    b.find("#nt-priority").await.select_by_label("高").await.expect("choose 高");
+    b.type_into("#nt-estimate", "6").await;
+    b.type_into("#nt-labels", "文案，合规").await;
+    b.shot("project-new-task").await;
+    b.click_css("#new-task button[type=submit]").await;
+    let id = id_from(&b.path().await, "/tasks/");
+    assert!(b.text("h1").await.ends_with(title), "on the new task's page");
+    let task = site.app.get_task(&sys, keel_domain::ids::TaskId(id)).await.unwrap();
+    assert_eq!((task.project_id.0, task.estimate), (push, Some(6.0)));
+    assert_eq!(task.priority, keel_domain::work::Priority::High);
+    assert_eq!(task.labels, ["文案", "合规"]);
+    assert_eq!(b.texts(".facts .label").await, ["文案", "合规"]);
+
+    // b. Its due date, changed in the edit form.
+    let due = (today() + chrono::Duration::days(10)).format("%Y-%m-%d").to_string();
+    /// What the task's facts say beside a label.
+    async fn fact(b: &Browser, label: &str) -> String {
+        let xpath = format!(
+            "//dl[contains(@class,'facts')]/dt[normalize-space(.)={}]/following-sibling::dd[1]",
+            xpath_literal(label)
+        );
+        b.find_xpath(&xpath).await.text().await.expect("text").trim().to_string()
+    }
+    assert_eq!(fact(&b, "截止日期").await, "—", "no due date yet");
+    b.open_details("edit-task").await;
+    // A date input takes its value as the browser's date picker would set it.
+    let set = b
+        .js(&format!(
+            "const e = document.getElementById('te-due'); e.value = '{due}';
+             e.dispatchEvent(new Event('input', {{ bubbles: true }}));
+             e.dispatchEvent(new Event('change', {{ bubbles: true }}));
+             return e.value"
+        ))
+        .await;
+    assert_eq!(set, json!(due));
+    b.shot("task-edit-form").await;
+    b.click_css("#edit-task button[type=submit]").await;
+    assert_eq!(fact(&b, "截止日期").await, due, "the new due date is shown");
+    let task = site.app.get_task(&sys, keel_domain::ids::TaskId(id)).await.unwrap();
+    assert_eq!(task.due_date.map(|d| d.format("%Y-%m-%d").to_string()), Some(due.clone()));
+    assert_eq!(task.title, title, "the rest is kept");
+
+    // c. Two hours logged today.
+    assert_eq!(b.text("#worklogs .muted").await, "暂无工时记录。");
+    let day = b.find("#wl-day").await.prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(day, today().format("%Y-%m-%d").to_string(), "the form offers today, where the person is");
+    b.type_into("#wl-hours", "2").await;
+    b.type_into("#wl-note", "审校第一批文案").await;
+    b.click_css("#log-work button[type=submit]").await;
+    let row = b.texts("#worklogs tbody tr:first-child td").await;
+    assert_eq!(row, [day.clone(), "张伟".to_string(), "2 小时".to_string(), "审校第一批文案".to_string()]);
+    assert_eq!(fact(&b, "已登记工时").await, "2 小时");
+    let detail = site.app.task_detail(&sys, keel_domain::ids::TaskId(id)).await.unwrap();
+    assert_eq!(detail.worklogs.iter().map(|w| w.hours).sum::<f64>(), 2.0);
+    b.shot("task-edited-and-worked").await;
+
+    // d. The history chart of 留存率提升至45%: a dot per check-in, the lines, labelled.
+    let cycle = site.app.current_cycle(&sys).await.unwrap().expect("the demo quarter");
+    let tree = site.app.okr_tree(&sys, cycle.id).await.unwrap();
+    let kr =
+        tree.objectives.iter().flat_map(|o| &o.key_results).find(|k| k.key_result.title == "留存率提升至45%").unwrap();
+    let check_ins = site.app.list_check_ins(&sys, kr.key_result.id).await.unwrap();
+    b.visit(&format!("/key-results/{}", kr.key_result.id.0)).await;
+    let chart = b
+        .js("const s = document.querySelector('svg.kr-chart'); const r = s.getBoundingClientRect();
+             return { width: r.width, height: r.height,
+                      dots: s.querySelectorAll('circle.dot').length,
+                      actual: !!s.querySelector('path.actual'), expected: !!s.querySelector('path.expected'),
+                      forecast: !!s.querySelector('path.forecast'), title: s.querySelector('title').textContent }")
+        .await;
+    assert_eq!(chart["dots"], json!(check_ins.len()), "{chart}");
+    assert_eq!(chart["expected"], json!(true), "{chart}");
+    assert_eq!(chart["actual"], json!(check_ins.len() > 1), "{chart}");
+    assert_eq!(chart["forecast"], json!(kr.forecast.is_some()), "{chart}");
+    assert_eq!(chart["title"], json!("留存率提升至45% 的历史趋势"));
+    assert!(chart["width"].as_f64().unwrap() > 400.0, "the chart fills its card: {chart}");
+    assert_eq!(b.texts("figure.chart figcaption span").await, ["实际值", "期望进度", "预测至期末"]);
+    b.shot("key-result-chart").await;
+    b.close().await;
+}
+
+/// Drags a bar on a task's pointer events as a mouse would (`mode`
+/// "move" grabs the bar, "resize" its right end) by `days` whole days at
+/// the chart's zoom.
+async fn drag_bar(b: &Browser, task: i64, mode: &str, days: i64) {
+    let dragged = b
+        .js(&format!(
+            r#"const g = document.getElementById('bar-{task}');
+               const target = g.querySelector('{part}');
+               const r = target.getBoundingClientRect();
+               const px = Number(document.getElementById('gantt').dataset.px);
+               const x = r.left + r.width / 2, y = r.top + r.height / 2;
+               const at = (cx, buttons) => ({{ bubbles: true, cancelable: true, composed: true, clientX: cx, clientY: y,
+                   pointerId: 1, pointerType: 'mouse', isPrimary: true, button: 0, buttons }});
+               target.dispatchEvent(new PointerEvent('pointerdown', at(x, 1)));
+               target.dispatchEvent(new PointerEvent('pointermove', at(x + {days} * px / 2, 1)));
+               target.dispatchEvent(new PointerEvent('pointermove', at(x + {days} * px, 1)));
+               target.dispatchEvent(new PointerEvent('pointerup', at(x + {days} * px, 0)));
+               return true;"#,
+            part = if mode == "resize" { ".gantt-handle" } else { ".gantt-bar" },
+        ))
+        .await;
+    assert_eq!(dragged, json!(true));
+}
+
+/// Open the Gantt chart of a demo project at each zoom, move a bar by
+/// dragging it, stretch one by its end, see a move before a predecessor's
+/// finish refused and the bar snap back, and change a due date with the
+/// row's form; at 1280 px and at phone width the page keeps its width.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gantt_chart_moves_and_resizes_tasks_and_refuses_a_start_before_a_predecessor() {
+    use chrono::Duration as Days;
+    let site = site().await;
+    let sys = Actor::system();
+    let push = site.project_id("PUSH").await;
+    let filter = keel_app::store::TaskFilter {
+        project_ids: Some(vec![keel_domain::ids::ProjectId(push)]),
+        ..Default::default()
+    };
+    let tasks = site.app.list_tasks(&sys, filter, Page::ALL).await.unwrap().0;
+    let find =
+        |title: &str| tasks.iter().find(|t| t.title == title).unwrap_or_else(|| panic!("no task {title}")).clone();
+    // The dashboard waits for rate limiting to be built (due 4 days ago; it starts 6 days from now).
+    let before = find("推送频控与免打扰时段开发");
+    let board = find("推送效果看板");
+    let patch =
+        keel_app::work::TaskPatch { depends_on: Some(vec![before.id]), version: board.version, ..Default::default() };
+    let board = site.app.update_task(&sys, board.id, patch).await.unwrap();
+    let (start, due) = (board.start_date.unwrap(), board.due_date.unwrap());
+
+    let b = Browser::open(&site.base, DESKTOP, "desktop").await;
+    site.log_in(&b).await;
+    b.visit(&format!("/projects/{push}")).await;
+    b.click_css("#project-gantt-link").await;
+    assert!(b.path().await.starts_with(&format!("/projects/{push}/gantt")));
+    for zoom in ["day", "week", "month"] {
+        b.visit(&format!("/projects/{push}/gantt?zoom={zoom}")).await;
+        b.wait_for("body.gantt-ready").await;
+        assert_eq!(b.js("return document.getElementById('gantt').dataset.zoom").await, json!(zoom));
+        let bars = b.js("return document.querySelectorAll('g.gantt-task').length - document.querySelectorAll('.gantt-legend g.gantt-task').length").await;
+        assert_eq!(bars, json!(tasks.len()), "a bar per task at {zoom}");
+        let arrow = format!("path.gantt-dep[data-from='{}'][data-to='{}']", before.id.0, board.id.0);
+        b.wait_for(&arrow).await;
+        b.assert_no_horizontal_overflow().await;
+        b.assert_nothing_runs().await;
+        b.shot(&format!("gantt-{zoom}")).await;
+    }
+
+    // Drag the bar three days later at day zoom: both dates move.
+    b.visit(&format!("/projects/{push}/gantt?zoom=day")).await;
+    b.wait_for("body.gantt-ready").await;
+    drag_bar(&b, board.id.0, "move", 3).await;
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let now = site.app.get_task(&sys, board.id).await.unwrap();
+        if now.start_date == Some(start + Days::days(3)) && now.due_date == Some(due + Days::days(3)) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the dragged task still runs {:?} – {:?}", now.start_date, now.due_date);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let moved = (start + Days::days(3)).format("%Y-%m-%d").to_string();
+    b.wait_for(&format!("#bar-{}[data-start='{moved}']", board.id.0)).await;
+    b.shot("gantt-after-drag").await;
+
+    // Stretch it by its right end two days: only the due date moves.
+    drag_bar(&b, board.id.0, "resize", 2).await;
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let now = site.app.get_task(&sys, board.id).await.unwrap();
+        if now.due_date == Some(due + Days::days(5)) {
+            assert_eq!(now.start_date, Some(start + Days::days(3)));
+            break;
+        }
+        assert!(Instant::now() < deadline, "the stretched task is still due {:?}", now.due_date);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let stretched = (due + Days::days(5)).format("%Y-%m-%d").to_string();
+    b.wait_for(&format!("#bar-{}[data-due='{stretched}']", board.id.0)).await;
+
+    // Dragging it to start before its predecessor is due is refused, naming it; the bar snaps back.
+    let x_before =
+        b.js(&format!("return document.querySelector('#bar-{} .gantt-bar').getAttribute('x')", board.id.0)).await;
+    let back = (start + Days::days(3) - before.due_date.unwrap()).num_days();
+    drag_bar(&b, board.id.0, "move", -back).await;
+    b.wait_for("#gantt-message.error").await;
+    let said = b.text("#gantt-message").await;
+    assert!(said.contains(&before.key), "the refusal names the predecessor: {said}");
+    let x_after =
+        b.js(&format!("return document.querySelector('#bar-{} .gantt-bar').getAttribute('x')", board.id.0)).await;
+    assert_eq!(x_after, x_before, "the bar is back where it was");
+    assert_eq!(site.app.get_task(&sys, board.id).await.unwrap().start_date, Some(start + Days::days(3)));
+    b.shot("gantt-refused").await;
+
+    // The row's form: a new due date for another task, saved without leaving the page.
+    let other = find("个性化推送文案A/B测试");
+    let new_due = other.due_date.unwrap() + Days::days(4);
+    b.open_details("gantt-dates").await;
+    let set = b
+        .js(&format!(
+            "const i = document.getElementById('due-{}'); i.value = '{}'; return i.value",
+            other.id.0,
+            new_due.format("%Y-%m-%d")
+        ))
+        .await;
+    assert_eq!(set, json!(new_due.format("%Y-%m-%d").to_string()));
+    b.find(&format!("#dates-{} button[type=submit]", other.id.0)).await.click().await.expect("save");
+    let deadline = Instant::now() + PATIENCE;
+    while site.app.get_task(&sys, other.id).await.unwrap().due_date != Some(new_due) {
+        assert!(Instant::now() < deadline, "the form's date was not saved");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.wait_for(&format!("#bar-{}[data-due='{}']", other.id.0, new_due.format("%Y-%m-%d"))).await;
+    assert!(b.text("#gantt-message").await.contains(&other.key));
+    assert_eq!(b.path().await, format!("/projects/{push}/gantt?zoom=day"), "no page load");
+    b.shot("gantt-form-saved").await;
+    b.close().await;
+
+    // At phone width the chart scrolls inside its box and the page keeps its width.
+    let phone = Browser::open(&site.base, PHONE, "phone").await;
+    site.log_in(&phone).await;
+    let ret = site.project_id("RET").await;
+    phone.visit(&format!("/projects/{ret}/gantt")).await;
+    phone.wait_for("body.gantt-ready").await;
+    phone.assert_no_horizontal_overflow().await;
+    let scrolls =
+        phone.js("const s = document.getElementById('gantt-scroll'); return s.scrollWidth > s.clientWidth").await;
+    assert_eq!(scrolls, json!(true), "the chart is wider than the phone and scrolls inside");
+    phone.shot("gantt").await;
+    phone.close().await;
 }

@@ -14,6 +14,7 @@ pub mod okr;
 pub mod org;
 pub mod progress;
 pub mod rollup;
+pub mod schedule;
 pub mod status;
 pub mod text;
 pub mod work;

@@ -367,9 +367,10 @@ async fn the_board_shows_open_tasks_of_the_project_and_its_sub_projects_by_statu
     assert!(evil_card.contains("&#60;b&#62;x&#60;/b&#62;"));
     assert!(!page.body.contains("<img src=x") && !page.body.contains("<b>x</b>"));
     assert!(!page.body.contains("style="));
-    // Only our own modules: the board's and the live-update script.
+    // Only our own modules: the board's, the live-update script and the keyboard's.
     let scripts: Vec<&str> = page.body.split("<script").skip(1).collect();
-    assert_eq!(scripts.len(), 2);
+    assert_eq!(scripts.len(), 3);
+    assert!(scripts.iter().any(|s| s.starts_with(r#" type="module" src="/assets/keys.js?v="#)));
     assert!(scripts.iter().all(|s| s.starts_with(r#" type="module" src="/assets/"#)), "{scripts:?}");
     assert!(scripts.iter().any(|s| s.starts_with(r#" type="module" src="/assets/board.js?v="#)));
     assert!(scripts.iter().any(|s| s.starts_with(r#" type="module" src="/assets/live.js?v="#)));

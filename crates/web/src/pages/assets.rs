@@ -8,6 +8,8 @@ use axum::response::IntoResponse;
 const CSS: &str = include_str!("../../assets/keel.css");
 const BOARD_JS: &str = include_str!("../../assets/board.js");
 const LIVE_JS: &str = include_str!("../../assets/live.js");
+const GANTT_JS: &str = include_str!("../../assets/gantt.js");
+const KEYS_JS: &str = include_str!("../../assets/keys.js");
 
 /// FNV-1a, computed at compile time.
 const fn fnv(bytes: &[u8]) -> u64 {
@@ -29,6 +31,35 @@ pub const BOARD_JS_HASH: u64 = fnv(BOARD_JS.as_bytes());
 
 /// FNV-1a over the live-update script.
 pub const LIVE_JS_HASH: u64 = fnv(LIVE_JS.as_bytes());
+
+/// FNV-1a over the Gantt chart's script.
+pub const GANTT_JS_HASH: u64 = fnv(GANTT_JS.as_bytes());
+
+/// The Gantt chart's drag to move and resize: an ES module like the board's.
+pub async fn gantt_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        GANTT_JS,
+    )
+}
+
+/// FNV-1a over the keyboard-shortcut script.
+pub const KEYS_JS_HASH: u64 = fnv(KEYS_JS.as_bytes());
+
+/// Keyboard shortcuts and the guard that keeps an input method's Enter from
+/// submitting a form; on every page.
+pub async fn keys_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        KEYS_JS,
+    )
+}
 
 /// Reloads a page when what it shows changes (server-sent events).
 pub async fn live_js() -> impl IntoResponse {

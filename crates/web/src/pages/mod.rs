@@ -7,7 +7,11 @@
 mod assets;
 mod auth;
 mod board;
+mod coach;
 mod forms;
+mod gantt;
+mod home;
+mod kr_chart;
 mod kr_edit;
 mod lookup;
 mod okrs;
@@ -15,9 +19,12 @@ mod plan_submit;
 mod planning;
 mod project_links;
 mod projects;
+mod search;
 mod setup;
+mod task_edit;
 mod tasks;
 mod view;
+mod work_forms;
 
 pub use auth::{LOGIN_CSRF_COOKIE, PageActor};
 
@@ -34,7 +41,8 @@ use view::Chrome;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/okrs") }))
+        .route("/", get(home::home))
+        .route("/search", get(search::search))
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/logout", post(auth::logout))
         .route("/setup", get(setup::setup_page).post(setup::setup_submit))
@@ -47,17 +55,25 @@ pub fn routes() -> Router<AppState> {
         .route("/key-results/{id}/edit", post(kr_edit::edit))
         .route("/key-results/{id}/check-in", post(okrs::check_in))
         .route("/key-results/{id}/items/{item}", post(okrs::toggle_item))
-        .route("/projects", get(projects::list))
+        .route("/projects", get(projects::list).post(work_forms::create_project))
         .route("/projects/{id}", get(projects::detail))
+        .route("/projects/{id}/tasks", post(work_forms::create_task))
+        .route("/projects/{id}/sub-projects", post(work_forms::create_sub_project))
         .route("/projects/{id}/key-results", post(project_links::link))
         .route("/projects/{id}/board", get(board::board))
         .route("/projects/{id}/board/wip", post(board::set_wip))
+        .route("/projects/{id}/gantt", get(gantt::gantt))
+        .route("/tasks/{id}/dates", post(gantt::set_dates))
         .route("/tasks/{id}", get(tasks::detail))
         .route("/tasks/{id}/status", post(tasks::set_status))
         .route("/tasks/{id}/comments", post(tasks::comment))
+        .route("/tasks/{id}/edit", post(task_edit::edit))
+        .route("/tasks/{id}/worklogs", post(task_edit::log_work))
         .route("/assets/keel.css", get(assets::css))
         .route("/assets/board.js", get(assets::board_js))
         .route("/assets/live.js", get(assets::live_js))
+        .route("/assets/gantt.js", get(assets::gantt_js))
+        .route("/assets/keys.js", get(assets::keys_js))
 }
 
 /// Renders a template as an HTML response. Pages hold CSRF tokens and

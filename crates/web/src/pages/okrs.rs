@@ -3,7 +3,9 @@
 //! projects and check-ins; and the forms that check in and tick milestones.
 
 use super::auth::PageActor;
+use super::coach::{self, CoachLine};
 use super::forms::{self, FieldError};
+use super::kr_chart::{self, Chart};
 use super::kr_edit::{KrEdit, KrProblem};
 use super::lookup::Names;
 use super::planning::{Failed, Planning};
@@ -18,7 +20,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use keel_app::compute::KeyResultView;
 use keel_app::okr::CheckInInput;
-use keel_app::store::Page;
 use keel_app::{AppError, access};
 use keel_domain::okr::{Cycle, KrKind, ThresholdDirection};
 use keel_domain::org::Lang;
@@ -47,6 +48,8 @@ pub struct ObjectiveRow {
     bar: Bar,
     krs: Vec<KrRow>,
     may_add_kr: bool,
+    /// The OKR coach's warnings on this objective.
+    warnings: Vec<CoachLine>,
 }
 
 pub struct KrRow {
@@ -61,6 +64,8 @@ pub struct KrRow {
     bar: Bar,
     confidence: Option<String>,
     forecast: Option<String>,
+    /// The OKR coach's warnings on this key result.
+    warnings: Vec<CoachLine>,
 }
 
 #[derive(Template)]
@@ -129,6 +134,7 @@ fn kr_row(page: &PageActor, names: &Names, kr: &KeyResultView) -> KrRow {
         bar: Bar::new(kr.progress, status_class),
         confidence: kr.confidence.map(|c| tf(page.lang, Msg::Confidence, &[&c])),
         forecast: forecast(page, kr).map(|f| tf(page.lang, Msg::Forecast, &[&f])),
+        warnings: coach::lines(page.lang, &kr.warnings),
     }
 }
 
@@ -230,6 +236,7 @@ pub async fn overview_page(state: &AppState, page: &PageActor, cycle: Option<i64
             bar: Bar::new(o.progress, status_class),
             krs: o.key_results.iter().map(|kr| kr_row(page, &names, kr)).collect(),
             may_add_kr: access::can_edit_objective(&page.actor, &o.objective),
+            warnings: coach::lines(lang, &o.warnings),
         });
     }
     Ok(render(status, &out))
@@ -246,6 +253,28 @@ pub struct ProjectLink {
     id: i64,
     key: String,
     name: String,
+    pct: String,
+    bar: Bar,
+    health_class: &'static str,
+    health: &'static str,
+}
+
+/// A task linked to the key result directly.
+pub struct WorkTask {
+    id: i64,
+    key: String,
+    title: String,
+    status: String,
+    status_class: &'static str,
+    progress: String,
+}
+
+/// The work behind a work key result's number: the share of weight done
+/// and the tasks linked to it directly (its projects' tasks count too).
+pub struct WorkBehind {
+    pct: String,
+    bar: Bar,
+    tasks: Vec<WorkTask>,
 }
 
 pub struct CheckInRow {
@@ -274,6 +303,7 @@ struct KeyResultPage {
     items: Vec<ItemRow>,
     may_write: bool,
     projects: Vec<ProjectLink>,
+    work: Option<WorkBehind>,
     check_ins: Vec<CheckInRow>,
     confidence: Option<String>,
     forecast: Option<String>,
@@ -285,6 +315,8 @@ struct KeyResultPage {
     error: Option<FieldError>,
     /// The edit form, for those who may change this key result.
     edit: Option<KrEdit>,
+    /// The history chart: actual values, the expected line, the forecast.
+    chart: Chart,
 }
 
 impl KeyResultPage {
@@ -312,8 +344,9 @@ pub async fn kr_page(state: &AppState, page: &PageActor, id: KeyResultId, proble
         other => (CheckInForm::default(), None, other),
     };
     let (objective, kr) = app.key_result_view(&page.actor, id).await.or_page(lang)?;
+    let cycle = app.get_cycle(&page.actor, objective.objective.cycle_id).await.or_page(lang)?;
     let names = Names::load(app, &page.actor).await.or_page(lang)?;
-    let projects = app.list_projects(&page.actor, Page::ALL).await.or_page(lang)?;
+    let projects = app.project_views(&page.actor).await.or_page(lang)?;
     let mut history = app.list_check_ins(&page.actor, id).await.or_page(lang)?;
     history.sort_by_key(|c| std::cmp::Reverse((c.at, c.id)));
     let k = &kr.key_result;
@@ -339,6 +372,28 @@ pub async fn kr_page(state: &AppState, page: &PageActor, id: KeyResultId, proble
         (None, KrKind::Children) => Some(tf(lang, Msg::AlignedCount, &[&kr.child_objective_ids.len()])),
         _ => None,
     };
+    let work = match &kr.work {
+        Some(w) => {
+            let mut tasks = Vec::new();
+            for t in &w.task_ids {
+                // A task the viewer may not see is not listed (nor counted: the app computed for them).
+                if let Ok(t) = app.get_task(&page.actor, *t).await {
+                    tasks.push(WorkTask {
+                        id: t.id.0,
+                        key: t.key.clone(),
+                        title: t.title.clone(),
+                        status: view::workflow_status(lang, &t.status),
+                        status_class: view::category_class(t.category),
+                        progress: super::projects::task_progress(&t),
+                    });
+                }
+            }
+            let share = if w.total_weight > 0.0 { w.done_weight / w.total_weight } else { 0.0 };
+            Some(WorkBehind { pct: view::pct(share), bar: Bar::new(share, kr.status.as_str()), tasks })
+        }
+        None => None,
+    };
+    let chart = kr_chart::chart(lang, page.zone(), &cycle, &kr, &history, chrono::Utc::now());
     let mut c = page.chrome(k.title.clone());
     // Re-rendered after a failed check-in POST: "back" is the page, not the form's target.
     c.here = format!("/key-results/{}", id.0);
@@ -365,9 +420,21 @@ pub async fn kr_page(state: &AppState, page: &PageActor, id: KeyResultId, proble
         may_write: page.actor.may_write(),
         projects: projects
             .iter()
-            .filter(|p| p.key_result_ids.contains(&id))
-            .map(|p| ProjectLink { id: p.id.0, key: p.key.clone(), name: p.name.clone() })
+            .filter(|v| v.project.key_result_ids.contains(&id))
+            .map(|v| {
+                let (health, health_class) = view::health(v.health.health);
+                ProjectLink {
+                    id: v.project.id.0,
+                    key: v.project.key.clone(),
+                    name: v.project.name.clone(),
+                    pct: view::pct(v.progress),
+                    bar: Bar::new(v.progress, health_class),
+                    health_class,
+                    health: page.t(health),
+                }
+            })
             .collect(),
+        work,
         check_ins: history
             .iter()
             .map(|c| CheckInRow {
@@ -386,6 +453,7 @@ pub async fn kr_page(state: &AppState, page: &PageActor, id: KeyResultId, proble
         typed,
         error,
         edit: access::can_edit_key_result(&page.actor, &objective.objective, k).then(|| KrEdit::new(page, k, problem)),
+        chart,
         kr: kr_row(page, &names, &kr),
     };
     Ok(render(status, &out))

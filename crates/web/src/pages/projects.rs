@@ -3,9 +3,11 @@
 //! words, its sub-projects and its tasks (sub-tasks folded under parents).
 
 use super::auth::PageActor;
+use super::forms::FieldError;
 use super::lookup::{Names, kr_titles};
 use super::project_links::{KrLinks, LinkProblem};
 use super::view::{self, Bar, Chrome};
+use super::work_forms::{NewProject, NewSub, NewTask, ProjectForm, WorkFailed, project_forms};
 use super::{OrPage, PageResult, render};
 use crate::AppState;
 use crate::i18n::{Msg, tf};
@@ -42,6 +44,8 @@ pub struct ProjectRow {
 struct ProjectsPage {
     c: Chrome,
     projects: Vec<ProjectRow>,
+    /// The new-project form, for those who may write.
+    new: Option<NewProject>,
 }
 
 /// Projects in tree order: each root followed by its sub-projects, with depth.
@@ -75,7 +79,14 @@ fn kr_links(ids: &[KeyResultId], titles: &HashMap<KeyResultId, String>) -> Vec<K
 }
 
 pub async fn list(State(state): State<AppState>, page: PageActor) -> PageResult {
+    list_page(&state, &page, None).await
+}
+
+/// The project list; after a refused new-project form, that form filled in
+/// again and status 422.
+pub async fn list_page(state: &AppState, page: &PageActor, failed: Option<(ProjectForm, FieldError)>) -> PageResult {
     let (lang, app) = (page.lang, &state.app);
+    let status = if failed.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let views = app.project_views(&page.actor).await.or_page(lang)?;
     let projects: Vec<Project> = views.iter().map(|v| v.project.clone()).collect();
     let all_krs: Vec<KeyResultId> = projects.iter().flat_map(|p| p.key_result_ids.iter().copied()).collect();
@@ -97,7 +108,10 @@ pub async fn list(State(state): State<AppState>, page: PageActor) -> PageResult 
             krs: kr_links(&p.key_result_ids, &titles),
         });
     }
-    Ok(render(StatusCode::OK, &ProjectsPage { c: page.chrome(page.t(Msg::ProjectsTitle)), projects: rows }))
+    let new = NewProject::load(app, page, &projects, failed).await.or_page(lang)?;
+    let mut c = page.chrome(page.t(Msg::ProjectsTitle));
+    c.here = "/projects".into();
+    Ok(render(status, &ProjectsPage { c, projects: rows, new }))
 }
 
 pub struct TaskRow {
@@ -147,6 +161,10 @@ struct ProjectPage {
     krs: Vec<KrLink>,
     subs: Vec<SubProject>,
     tasks: Vec<TaskRow>,
+    /// The new-task form, for those who may write.
+    new_task: Option<NewTask>,
+    /// The new sub-project form, for those who may change the project.
+    new_sub: Option<NewSub>,
 }
 
 /// Tasks with each sub-task right under its parent, and its depth.
@@ -204,11 +222,25 @@ pub async fn detail(State(state): State<AppState>, page: PageActor, Path(id): Pa
 /// The project page; after a refused link form, its problem (422, or 409
 /// when someone else changed the project first).
 pub async fn detail_page(state: &AppState, page: &PageActor, id: ProjectId, problem: LinkProblem) -> PageResult {
+    detail_page_with(state, page, id, problem, WorkFailed::Nothing).await
+}
+
+/// The project page, with a refused link form (422 or 409) or a refused
+/// form that creates work (422) shown again.
+pub async fn detail_page_with(
+    state: &AppState,
+    page: &PageActor,
+    id: ProjectId,
+    problem: LinkProblem,
+    failed: WorkFailed,
+) -> PageResult {
     let (lang, app) = (page.lang, &state.app);
-    let status = match problem {
-        LinkProblem::Nothing => StatusCode::OK,
-        LinkProblem::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        LinkProblem::Conflict => StatusCode::CONFLICT,
+    let status = match (&problem, &failed) {
+        (LinkProblem::Conflict, _) => StatusCode::CONFLICT,
+        (LinkProblem::Invalid(_), _) | (_, WorkFailed::Task(..) | WorkFailed::Sub(..)) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        (LinkProblem::Nothing, WorkFailed::Nothing) => StatusCode::OK,
     };
     let v = app.project_view(&page.actor, id).await.or_page(lang)?;
     let all = app.list_projects(&page.actor, Page::ALL).await.or_page(lang)?;
@@ -259,6 +291,7 @@ pub async fn detail_page(state: &AppState, page: &PageActor, id: ProjectId, prob
     let p = &v.project;
     let (health, health_class) = view::health(v.health.health);
     let links = KrLinks::load(app, page, p, problem).await.or_page(lang)?;
+    let (new_task, new_sub) = project_forms(app, page, p, &tasks, failed).await.or_page(lang)?;
     let mut c = page.chrome(format!("{} · {}", p.key, p.name));
     // Shown again after a refused POST: "back" is this page, not the form's target.
     c.here = format!("/projects/{}", p.id.0);
@@ -289,6 +322,8 @@ pub async fn detail_page(state: &AppState, page: &PageActor, id: ProjectId, prob
             .map(|s| SubProject { id: s.id.0, key: s.key.clone(), name: s.name.clone() })
             .collect(),
         tasks: rows,
+        new_task,
+        new_sub,
     };
     Ok(render(status, &out))
 }

@@ -5,6 +5,7 @@
 use super::auth::{PageActor, safe_next};
 use super::lookup::{Names, kr_titles};
 use super::projects::{KrLink, task_progress};
+use super::task_edit::{LogShown, TaskEdit, TaskProblem};
 use super::view::{self, Chrome};
 use super::{OrPage, PageError, PageResult, render};
 use crate::AppState;
@@ -14,9 +15,9 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use keel_app::AppError;
 use keel_app::store::Change;
 use keel_app::work::{CommentInput, TaskPatch};
+use keel_app::{AppError, access};
 use keel_domain::TaskId;
 use keel_domain::org::Lang;
 use serde::Deserialize;
@@ -40,6 +41,13 @@ pub struct CommentRow {
     author: String,
     at: String,
     body: String,
+}
+
+pub struct WorklogRow {
+    day: String,
+    who: String,
+    hours: String,
+    note: String,
 }
 
 pub struct ChangeRow {
@@ -81,6 +89,12 @@ struct TaskPage {
     sub_tasks: Vec<TaskLink>,
     comments: Vec<CommentRow>,
     history: Vec<ChangeRow>,
+    /// The edit form, for those who may change the task.
+    edit: Option<TaskEdit>,
+    /// Hours logged on the task, newest day first.
+    worklogs: Vec<WorklogRow>,
+    /// The log-work form, for those who may write.
+    log: Option<LogShown>,
 }
 
 fn link(lang: Lang, t: &keel_domain::work::Task) -> TaskLink {
@@ -153,8 +167,20 @@ fn describe(lang: Lang, change: &Change) -> String {
 }
 
 pub async fn detail(State(state): State<AppState>, page: PageActor, Path(id): Path<i64>) -> PageResult {
+    detail_page(&state, &page, TaskId(id), TaskProblem::Nothing).await
+}
+
+/// The task page; after a refused form, that form's problem (422, or 409
+/// when someone else changed the task first).
+pub async fn detail_page(state: &AppState, page: &PageActor, id: TaskId, mut problem: TaskProblem) -> PageResult {
     let (lang, app) = (page.lang, &state.app);
-    let d = app.task_detail(&page.actor, TaskId(id)).await.or_page(lang)?;
+    let status = match problem {
+        TaskProblem::Nothing => StatusCode::OK,
+        TaskProblem::Conflict => StatusCode::CONFLICT,
+        TaskProblem::Edit(..) | TaskProblem::Log(..) => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let d = app.task_detail(&page.actor, id).await.or_page(lang)?;
+    let id = id.0;
     let t = &d.task;
     let project = app.get_project(&page.actor, t.project_id).await.or_page(lang)?;
     let names = Names::load(app, &page.actor).await.or_page(lang)?;
@@ -173,8 +199,19 @@ pub async fn detail(State(state): State<AppState>, page: PageActor, Path(id): Pa
         }
     }
     let logged: f64 = d.worklogs.iter().map(|w| w.hours).sum();
+    let edit = if access::can_edit_task(&page.actor, &project, t) {
+        Some(TaskEdit::load(app, page, t, &mut problem).await.or_page(lang)?)
+    } else {
+        None
+    };
+    let log = page.actor.may_write().then(|| LogShown::new(page, problem));
+    let mut worklogs: Vec<_> = d.worklogs.iter().collect();
+    worklogs.sort_by_key(|w| std::cmp::Reverse((w.day, w.id)));
+    let mut c = page.chrome(format!("{} {}", t.key, t.title));
+    // Shown again after a refused POST: "back" is this page, not the form's target.
+    c.here = format!("/tasks/{id}");
     let out = TaskPage {
-        c: page.chrome(format!("{} {}", t.key, t.title)),
+        c,
         id,
         key: t.key.clone(),
         title: t.title.clone(),
@@ -228,8 +265,19 @@ pub async fn detail(State(state): State<AppState>, page: PageActor, Path(id): Pa
                 action: describe(lang, ch),
             })
             .collect(),
+        edit,
+        worklogs: worklogs
+            .into_iter()
+            .map(|w| WorklogRow {
+                day: view::date(w.day),
+                who: names.of(Some(w.user_id)),
+                hours: tf(lang, Msg::Hours, &[&view::num(w.hours)]),
+                note: w.note.clone(),
+            })
+            .collect(),
+        log,
     };
-    Ok(render(StatusCode::OK, &out))
+    Ok(render(status, &out))
 }
 
 #[derive(Deserialize)]

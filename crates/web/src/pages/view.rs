@@ -64,6 +64,21 @@ impl Chrome {
     pub fn live_js_href(&self) -> String {
         format!("/assets/live.js?v={:016x}", super::assets::LIVE_JS_HASH)
     }
+
+    /// The keyboard shortcuts and the input-method guard, on every page.
+    pub fn keys_js_href(&self) -> String {
+        format!("/assets/keys.js?v={:016x}", super::assets::KEYS_JS_HASH)
+    }
+
+    /// Whether the page is in the part of the site a nav link leads to
+    /// ("/" only for the home page itself).
+    pub fn nav_on(&self, section: &str) -> bool {
+        let path = self.here.split(['?', '#']).next().unwrap_or_default();
+        match section {
+            "/" => path == "/",
+            _ => path == section || path.strip_prefix(section).is_some_and(|rest| rest.starts_with('/')),
+        }
+    }
 }
 
 /// A progress bar as inline SVG: the Content-Security-Policy forbids style
@@ -89,6 +104,35 @@ impl fmt::Display for Bar {
             self.class, self.width
         )
     }
+}
+
+/// A text cut into pieces, each marked whether it matches `query` (case
+/// folded character by character), for a template to show the matches in
+/// `<mark>`. The pieces are plain text: the template escapes them.
+pub fn highlight(text: &str, query: &str) -> Vec<(String, bool)> {
+    let fold = |c: char| c.to_lowercase().next().unwrap_or(c);
+    let chars: Vec<char> = text.chars().collect();
+    let needle: Vec<char> = query.trim().chars().map(fold).collect();
+    let mut pieces: Vec<(String, bool)> = Vec::new();
+    let mut push = |piece: String, hit: bool| match pieces.last_mut() {
+        Some((last, was)) if *was == hit => last.push_str(&piece),
+        _ if piece.is_empty() => {}
+        _ => pieces.push((piece, hit)),
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let found = !needle.is_empty()
+            && i + needle.len() <= chars.len()
+            && chars[i..i + needle.len()].iter().zip(&needle).all(|(c, n)| fold(*c) == *n);
+        if found {
+            push(chars[i..i + needle.len()].iter().collect(), true);
+            i += needle.len();
+        } else {
+            push(chars[i].to_string(), false);
+            i += 1;
+        }
+    }
+    pieces
 }
 
 /// "45%": rounded, never truncated.
@@ -232,6 +276,17 @@ mod tests {
         assert!(!html.contains("onerror"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(html.contains("&lt;b&gt;bold&lt;/b&gt;"), "{html}");
+    }
+
+    #[test]
+    fn matches_are_marked_whatever_their_case() {
+        let pieces = highlight("Push RET-3 push", "push");
+        assert_eq!(pieces, vec![("Push".into(), true), (" RET-3 ".into(), false), ("push".into(), true)]);
+        assert_eq!(
+            highlight("推送策略优化", "策略"),
+            vec![("推送".into(), false), ("策略".into(), true), ("优化".into(), false)]
+        );
+        assert_eq!(highlight("<b>x</b>", ""), vec![("<b>x</b>".into(), false)]);
     }
 
     #[test]
