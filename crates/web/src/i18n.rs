@@ -476,6 +476,20 @@ catalog! {
     GanttRows => "任务与里程碑", "Tasks and milestones";
     GanttMilestoneTitle => "里程碑 {}：{}", "Milestone {}: {}";
     GanttUndatedMore => "另有 {} 个没有日期的任务未列出。", "{} more tasks without dates are not listed.";
+    // OKR tree scope (unit picker, pages) and the objective page
+    OkrPageOf => "第 {} 页，共 {} 页", "Page {} of {}";
+    OkrPrev => "上一页", "Previous";
+    OkrNext => "下一页", "Next";
+    OkrUnitPicker => "部门", "Unit";
+    OkrAllUnits => "全部部门", "All units";
+    OkrShow => "查看", "Show";
+    OkrScopeHint => "只看所选部门及其下级部门的目标，以及其成员的个人目标。", "Only the objectives of the chosen unit and the units under it, and their people's own objectives.";
+    EditObjective => "修改目标", "Edit objective";
+    SaveObjective => "保存目标", "Save objective";
+    ObjectiveAlignsTo => "对齐到", "Aligns to";
+    AlignedHere => "对齐到此目标的目标", "Objectives aligned to this one";
+    NoneAlignedHere => "还没有目标对齐到这里。", "No objective aligns here yet.";
+    BackToTree => "返回目标树", "Back to the OKR tree";
 }
 
 #[cfg(test)]

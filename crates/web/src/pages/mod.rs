@@ -14,6 +14,7 @@ mod home;
 mod kr_chart;
 mod kr_edit;
 mod lookup;
+mod objective;
 mod okrs;
 mod plan_submit;
 mod planning;
@@ -51,6 +52,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cycles", post(plan_submit::create_cycle))
         .route("/objectives", post(plan_submit::create_objective))
         .route("/objectives/{id}/key-results", post(plan_submit::create_key_result))
+        .route("/objectives/{id}", get(objective::show))
+        .route("/objectives/{id}/edit", post(objective::edit))
         .route("/key-results/{id}", get(okrs::key_result))
         .route("/key-results/{id}/edit", post(kr_edit::edit))
         .route("/key-results/{id}/check-in", post(okrs::check_in))

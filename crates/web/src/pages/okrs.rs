@@ -34,38 +34,38 @@ pub struct CycleLink {
 }
 
 pub struct ObjectiveRow {
-    id: i64,
-    title: String,
-    description: String,
-    level: &'static str,
-    unit: Option<String>,
-    owner: String,
-    private: bool,
-    depth: usize,
-    status_class: &'static str,
-    status: &'static str,
-    pct: String,
-    bar: Bar,
-    krs: Vec<KrRow>,
-    may_add_kr: bool,
+    pub(super) id: i64,
+    pub(super) title: String,
+    pub(super) description: String,
+    pub(super) level: &'static str,
+    pub(super) unit: Option<String>,
+    pub(super) owner: String,
+    pub(super) private: bool,
+    pub(super) depth: usize,
+    pub(super) status_class: &'static str,
+    pub(super) status: &'static str,
+    pub(super) pct: String,
+    pub(super) bar: Bar,
+    pub(super) krs: Vec<KrRow>,
+    pub(super) may_add_kr: bool,
     /// The OKR coach's warnings on this objective.
-    warnings: Vec<CoachLine>,
+    pub(super) warnings: Vec<CoachLine>,
 }
 
 pub struct KrRow {
-    id: i64,
-    title: String,
-    kind: &'static str,
-    owner: String,
-    numbers: Option<String>,
-    status_class: &'static str,
-    status: &'static str,
-    pct: String,
-    bar: Bar,
-    confidence: Option<String>,
-    forecast: Option<String>,
+    pub(super) id: i64,
+    pub(super) title: String,
+    pub(super) kind: &'static str,
+    pub(super) owner: String,
+    pub(super) numbers: Option<String>,
+    pub(super) status_class: &'static str,
+    pub(super) status: &'static str,
+    pub(super) pct: String,
+    pub(super) bar: Bar,
+    pub(super) confidence: Option<String>,
+    pub(super) forecast: Option<String>,
     /// The OKR coach's warnings on this key result.
-    warnings: Vec<CoachLine>,
+    pub(super) warnings: Vec<CoachLine>,
 }
 
 #[derive(Template)]
@@ -78,11 +78,68 @@ struct OkrsPage {
     expected: Option<String>,
     objectives: Vec<ObjectiveRow>,
     plan: Planning,
+    units: Vec<UnitChoice>,
+    pager: Option<TreePager>,
 }
 
 #[derive(Deserialize)]
 pub struct CycleQuery {
     cycle: Option<i64>,
+    /// Only this unit's objectives and those of the units under it (and of their people).
+    unit: Option<i64>,
+    page: Option<usize>,
+}
+
+/// What the OKR page is asked to show besides the cycle.
+#[derive(Default, Clone, Copy)]
+pub struct TreeScope {
+    pub unit: Option<i64>,
+    pub page: usize,
+}
+
+/// At most this many objectives per page of the tree; a subtree is never cut.
+const OBJECTIVES_PER_PAGE: usize = 100;
+
+pub struct UnitChoice {
+    id: i64,
+    name: String,
+    depth: usize,
+    selected: bool,
+}
+
+pub struct TreePager {
+    text: String,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+/// The units in display order (each followed by those under it) with their depth.
+fn unit_outline(units: &[keel_domain::org::Unit]) -> Vec<(&keel_domain::org::Unit, usize)> {
+    fn walk<'a>(
+        units: &'a [keel_domain::org::Unit],
+        parent: Option<keel_domain::UnitId>,
+        depth: usize,
+        out: &mut Vec<(&'a keel_domain::org::Unit, usize)>,
+    ) {
+        for u in units.iter().filter(|u| u.parent_id == parent) {
+            // A unit appears once even if the data held a loop.
+            if out.iter().any(|(seen, _)| seen.id == u.id) {
+                continue;
+            }
+            out.push((u, depth));
+            walk(units, Some(u.id), depth + 1, out);
+        }
+    }
+    let mut out: Vec<(&keel_domain::org::Unit, usize)> = Vec::new();
+    let known: std::collections::HashSet<_> = units.iter().map(|u| u.id).collect();
+    // Roots: no parent, or a parent the viewer does not get.
+    for root in units.iter().filter(|u| u.parent_id.is_none_or(|p| !known.contains(&p))) {
+        if !out.iter().any(|(seen, _)| seen.id == root.id) {
+            out.push((root, 0));
+            walk(units, Some(root.id), 1, &mut out);
+        }
+    }
+    out
 }
 
 /// "当前 41.6% · 起始 38% → 目标值 45%" for the kinds that have numbers.
@@ -139,7 +196,8 @@ fn kr_row(page: &PageActor, names: &Names, kr: &KeyResultView) -> KrRow {
 }
 
 pub async fn overview(State(state): State<AppState>, page: PageActor, Query(q): Query<CycleQuery>) -> PageResult {
-    overview_page(&state, &page, q.cycle, Failed::Nothing).await
+    let scope = TreeScope { unit: q.unit, page: q.page.unwrap_or(1).max(1) };
+    overview_scoped(&state, &page, q.cycle, scope, Failed::Nothing).await
 }
 
 /// The tree follows its objectives and key results (check-ins, edits); a
@@ -163,6 +221,16 @@ fn okr_topics(cycle: Option<&Cycle>, tree: Option<&keel_app::compute::OkrTree>) 
 /// The OKR page for a cycle (else the current one), with the planning forms;
 /// after a refused form, that form filled in again and status 422.
 pub async fn overview_page(state: &AppState, page: &PageActor, cycle: Option<i64>, failed: Failed) -> PageResult {
+    overview_scoped(state, page, cycle, TreeScope { unit: None, page: 1 }, failed).await
+}
+
+async fn overview_scoped(
+    state: &AppState,
+    page: &PageActor,
+    cycle: Option<i64>,
+    scope: TreeScope,
+    failed: Failed,
+) -> PageResult {
     let lang = page.lang;
     let app = &state.app;
     let status = if matches!(failed, Failed::Nothing) { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -201,45 +269,138 @@ pub async fn overview_page(state: &AppState, page: &PageActor, cycle: Option<i64
         expected: None,
         objectives: vec![],
         plan,
+        units: vec![],
+        pager: None,
     };
     let (Some(cycle), Some(tree)) = (chosen, tree) else { return Ok(render(status, &out)) };
     let names = Names::load(app, &page.actor).await.or_page(lang)?;
-    let units: HashMap<_, _> =
-        app.list_units(&page.actor).await.or_page(lang)?.into_iter().map(|u| (u.id, u.name)).collect();
+    let all_units = app.list_units(&page.actor).await.or_page(lang)?;
+    let outline = unit_outline(&all_units);
+    out.units = outline
+        .iter()
+        .map(|(u, depth)| UnitChoice {
+            id: u.id.0,
+            name: u.name.clone(),
+            depth: *depth,
+            selected: scope.unit == Some(u.id.0),
+        })
+        .collect();
+    // The chosen unit and every unit under it; people who belong to one of them.
+    let in_scope: Option<std::collections::HashSet<keel_domain::UnitId>> = match scope.unit {
+        None => None,
+        Some(id) => {
+            let Some(pos) = outline.iter().position(|(u, _)| u.id.0 == id) else {
+                return Err(PageError::app(lang, AppError::NotFound("unit")));
+            };
+            let depth = outline[pos].1;
+            let below = outline[pos + 1..].iter().take_while(|(_, d)| *d > depth).map(|(u, _)| u.id);
+            Some(std::iter::once(outline[pos].0.id).chain(below).collect())
+        }
+    };
+    let members: std::collections::HashSet<keel_domain::UserId> = match &in_scope {
+        None => Default::default(),
+        Some(units) => app
+            .list_users(&page.actor, keel_app::store::Page::ALL)
+            .await
+            .or_page(lang)?
+            .into_iter()
+            .filter(|u| u.units.iter().any(|x| units.contains(x)))
+            .map(|u| u.id)
+            .collect(),
+    };
+    let units: HashMap<_, _> = all_units.into_iter().map(|u| (u.id, u.name)).collect();
     out.cycle = Some(format!(
         "{} · {}",
         cycle.name,
         tf(lang, Msg::CycleDates, &[&view::date(cycle.start_date), &view::date(cycle.end_date)])
     ));
     out.expected = Some(tf(lang, Msg::ExpectedToday, &[&view::date(tree.today), &view::pct(tree.expected)]));
-    // The tree arrives depth-first, so a parent's depth is known before its children's.
+    let wanted = |o: &keel_app::compute::ObjectiveView| match &in_scope {
+        None => true,
+        Some(units) => match o.objective.unit_id {
+            Some(u) => units.contains(&u),
+            None => {
+                o.objective.level == keel_domain::okr::ObjectiveLevel::Individual
+                    && members.contains(&o.objective.owner_id)
+            }
+        },
+    };
+    // The tree arrives depth-first, so a parent's depth is known before its
+    // children's; one whose parent is not shown starts a subtree of its own.
     let mut depth: HashMap<ObjectiveId, usize> = HashMap::new();
-    for o in &tree.objectives {
+    let mut shown: Vec<(&keel_app::compute::ObjectiveView, usize)> = Vec::new();
+    for o in tree.objectives.iter().filter(|o| wanted(o)) {
         let d = if o.is_root { 0 } else { depth.get(&o.objective.id).copied().unwrap_or(0) };
-        depth.insert(o.objective.id, d);
         for child in &o.child_ids {
             depth.insert(*child, d + 1);
         }
-        let status_class = o.status.as_str();
-        out.objectives.push(ObjectiveRow {
-            id: o.objective.id.0,
-            title: o.objective.title.clone(),
-            description: o.objective.description.clone(),
-            level: page.t(view::level(o.objective.level)),
-            unit: o.objective.unit_id.and_then(|u| units.get(&u).cloned()),
-            owner: names.of(Some(o.objective.owner_id)),
-            private: o.objective.private,
-            depth: d.min(4),
-            status_class,
-            status: page.t(view::kr_status(o.status)),
-            pct: view::pct(o.progress),
-            bar: Bar::new(o.progress, status_class),
-            krs: o.key_results.iter().map(|kr| kr_row(page, &names, kr)).collect(),
-            may_add_kr: access::can_edit_objective(&page.actor, &o.objective),
-            warnings: coach::lines(lang, &o.warnings),
+        shown.push((o, d));
+    }
+    // Pages of whole subtrees, up to OBJECTIVES_PER_PAGE objectives each.
+    let mut pages: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    while start < shown.len() {
+        let mut end = start + subtree_len(&shown, start);
+        while end < shown.len() && end - start + subtree_len(&shown, end) <= OBJECTIVES_PER_PAGE {
+            end += subtree_len(&shown, end);
+        }
+        pages.push(start..end);
+        start = end;
+    }
+    let number = scope.page.min(pages.len().max(1));
+    if let Some(range) = pages.get(number - 1) {
+        for (o, d) in &shown[range.clone()] {
+            out.objectives.push(objective_row(page, &names, &units, o, (*d).min(4)));
+        }
+    }
+    if pages.len() > 1 {
+        let link = |n: usize| {
+            let mut href = format!("/okrs?cycle={}", cycle.id.0);
+            if let Some(u) = scope.unit {
+                href.push_str(&format!("&unit={u}"));
+            }
+            format!("{href}&page={n}")
+        };
+        out.pager = Some(TreePager {
+            text: tf(lang, Msg::OkrPageOf, &[&number, &pages.len()]),
+            prev: (number > 1).then(|| link(number - 1)),
+            next: (number < pages.len()).then(|| link(number + 1)),
         });
     }
     Ok(render(status, &out))
+}
+
+/// How many objectives the subtree starting at `i` holds.
+fn subtree_len(shown: &[(&keel_app::compute::ObjectiveView, usize)], i: usize) -> usize {
+    1 + shown[i + 1..].iter().take_while(|(_, d)| *d > 0).count()
+}
+
+/// One objective of the tree as shown, with its key results.
+pub(super) fn objective_row(
+    page: &PageActor,
+    names: &Names,
+    units: &HashMap<keel_domain::UnitId, String>,
+    o: &keel_app::compute::ObjectiveView,
+    depth: usize,
+) -> ObjectiveRow {
+    let status_class = o.status.as_str();
+    ObjectiveRow {
+        id: o.objective.id.0,
+        title: o.objective.title.clone(),
+        description: o.objective.description.clone(),
+        level: page.t(view::level(o.objective.level)),
+        unit: o.objective.unit_id.and_then(|u| units.get(&u).cloned()),
+        owner: names.of(Some(o.objective.owner_id)),
+        private: o.objective.private,
+        depth,
+        status_class,
+        status: page.t(view::kr_status(o.status)),
+        pct: view::pct(o.progress),
+        bar: Bar::new(o.progress, status_class),
+        krs: o.key_results.iter().map(|kr| kr_row(page, names, kr)).collect(),
+        may_add_kr: access::can_edit_objective(&page.actor, &o.objective),
+        warnings: coach::lines(page.lang, &o.warnings),
+    }
 }
 
 pub struct ItemRow {

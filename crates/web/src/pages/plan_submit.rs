@@ -25,7 +25,7 @@ async fn refused(state: &AppState, page: &PageActor, cycle: Option<i64>, failed:
 }
 
 /// The input an application field belongs to, by the form's names and labels.
-fn named(map: &[(&str, &'static str, Msg)], app_field: &str) -> (&'static str, Option<Msg>) {
+pub(super) fn named(map: &[(&str, &'static str, Msg)], app_field: &str) -> (&'static str, Option<Msg>) {
     map.iter().find(|(f, _, _)| *f == app_field).map(|(_, input, label)| (*input, Some(*label))).unwrap_or(("", None))
 }
 
@@ -37,7 +37,7 @@ const CYCLE_FIELDS: &[(&str, &str, Msg)] = &[
     ("parent_id", "parent", Msg::ParentCycle),
 ];
 
-const OBJECTIVE_FIELDS: &[(&str, &str, Msg)] = &[
+pub(super) const OBJECTIVE_FIELDS: &[(&str, &str, Msg)] = &[
     ("title", "title", Msg::Title),
     ("description", "description", Msg::Description),
     ("level", "level", Msg::Level),
