@@ -93,7 +93,7 @@ impl ObjectiveEditForm {
 pub enum Problem {
     Nothing,
     /// The form was refused (422); what was typed comes back.
-    Edit(ObjectiveEditForm, FieldError),
+    Edit(Box<ObjectiveEditForm>, FieldError),
     /// Someone else changed the objective first (409).
     Conflict,
 }
@@ -179,7 +179,7 @@ async fn objective_page(state: &AppState, page: &PageActor, id: ObjectiveId, pro
     let edit = if access::can_edit_objective(&page.actor, &objective) {
         let (f, error, conflict) = match problem {
             Problem::Nothing => (ObjectiveEditForm::of(&objective), None, false),
-            Problem::Edit(f, e) => (f, Some(e), false),
+            Problem::Edit(f, e) => (*f, Some(e), false),
             Problem::Conflict => (ObjectiveEditForm::of(&objective), None, true),
         };
         let excluded = self_and_below(&tree, id);
@@ -255,7 +255,7 @@ pub async fn edit(
     let (lang, id) = (page.lang, ObjectiveId(id));
     let patch = match form.patch(lang) {
         Ok(patch) => patch,
-        Err(e) => return objective_page(&state, &page, id, Problem::Edit(form, e)).await,
+        Err(e) => return objective_page(&state, &page, id, Problem::Edit(Box::new(form), e)).await,
     };
     match state.app.update_objective(&page.actor, id, patch).await {
         Ok(_) => Ok(Redirect::to(&format!("/objectives/{}", id.0)).into_response()),
@@ -263,7 +263,7 @@ pub async fn edit(
         Err(AppError::Invalid { field, message }) => {
             let (input, label) = named(OBJECTIVE_FIELDS, &field);
             let e = FieldError::from_app(lang, input, label, &message);
-            objective_page(&state, &page, id, Problem::Edit(form, e)).await
+            objective_page(&state, &page, id, Problem::Edit(Box::new(form), e)).await
         }
         Err(e) => Err(PageError::app(lang, e)),
     }
