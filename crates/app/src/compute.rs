@@ -7,6 +7,7 @@
 
 use crate::auth::Actor;
 use crate::store::{KrScope, Page, Tx};
+use crate::tree_cache::TreeKey;
 use crate::{AppError, AppResult, Settings};
 use chrono::{DateTime, NaiveDate, Utc};
 use keel_domain::coach::{self, Warning};
@@ -18,6 +19,7 @@ use keel_domain::status::{KrStatus, expected_share, kr_status};
 use keel_domain::*;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -386,15 +388,44 @@ pub async fn compute_cycle(
 }
 
 impl crate::App {
-    pub async fn okr_tree(&self, actor: &Actor, cycle_id: CycleId) -> AppResult<OkrTree> {
+    /// A cycle's tree as the actor sees it now, from the cache when nothing
+    /// was recorded since it was computed (see `tree_cache`).
+    pub async fn okr_tree_shared(&self, actor: &Actor, cycle_id: CycleId) -> AppResult<Arc<OkrTree>> {
         let mut tx = self.store.read().await?;
-        compute_cycle(&mut *tx, actor, cycle_id, &self.settings, Utc::now()).await
+        self.cached_tree(&mut *tx, actor, cycle_id).await
+    }
+
+    pub async fn okr_tree(&self, actor: &Actor, cycle_id: CycleId) -> AppResult<OkrTree> {
+        Ok(self.okr_tree_shared(actor, cycle_id).await?.as_ref().clone())
+    }
+
+    pub(crate) async fn cached_tree(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        cycle_id: CycleId,
+    ) -> AppResult<Arc<OkrTree>> {
+        let now = Utc::now();
+        let zone = actor.time_zone().to_string();
+        let key = TreeKey {
+            cycle: cycle_id,
+            viewer: actor.viewer(),
+            today: crate::clock::today_in(&zone, now),
+            zone,
+            latest_change: tx.latest_change_id().await?,
+        };
+        if let Some(tree) = self.trees.get(&key) {
+            return Ok(tree);
+        }
+        let tree = Arc::new(compute_cycle(tx, actor, cycle_id, &self.settings, now).await?);
+        self.trees.put(key, tree.clone());
+        Ok(tree)
     }
 
     pub async fn key_result_view(&self, actor: &Actor, id: KeyResultId) -> AppResult<(ObjectiveView, KeyResultView)> {
         let mut tx = self.store.read().await?;
         let (objective, _) = crate::okr::visible_key_result(&mut *tx, actor, id).await?;
-        let tree = compute_cycle(&mut *tx, actor, objective.cycle_id, &self.settings, Utc::now()).await?;
+        let tree = self.cached_tree(&mut *tx, actor, objective.cycle_id).await?;
         let kr = tree.key_result(id).cloned().ok_or(AppError::NotFound("key result"))?;
         let objective = tree.objective(objective.id).cloned().ok_or(AppError::NotFound("objective"))?;
         Ok((objective, kr))
@@ -403,7 +434,7 @@ impl crate::App {
     pub async fn objective_view(&self, actor: &Actor, id: ObjectiveId) -> AppResult<ObjectiveView> {
         let mut tx = self.store.read().await?;
         let objective = crate::okr::visible_objective(&mut *tx, actor, id).await?;
-        let tree = compute_cycle(&mut *tx, actor, objective.cycle_id, &self.settings, Utc::now()).await?;
+        let tree = self.cached_tree(&mut *tx, actor, objective.cycle_id).await?;
         tree.objective(id).cloned().ok_or(AppError::NotFound("objective"))
     }
 }

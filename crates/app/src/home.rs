@@ -3,7 +3,7 @@
 //! results waiting for their check-in — all in their time zone.
 
 use crate::auth::Actor;
-use crate::compute::{KeyResultView, compute_cycle};
+use crate::compute::KeyResultView;
 use crate::store::{Page, TaskFilter};
 use crate::{App, AppResult};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
@@ -41,7 +41,7 @@ impl App {
         let mut tx = self.store.read().await?;
         let (mut mine, mut at_risk, mut waiting) = (Vec::new(), Vec::new(), Vec::new());
         if let Some(cycle) = &cycle {
-            let tree = compute_cycle(&mut *tx, actor, cycle.id, &self.settings, now).await?;
+            let tree = self.cached_tree(&mut *tx, actor, cycle.id).await?;
             let unit_of: HashMap<ObjectiveId, Option<UnitId>> =
                 tree.objectives.iter().map(|o| (o.objective.id, o.objective.unit_id)).collect();
             for kr in tree.objectives.iter().flat_map(|o| &o.key_results) {

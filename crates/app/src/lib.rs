@@ -17,6 +17,7 @@ pub mod patch;
 pub mod record;
 pub mod search;
 pub mod store;
+pub mod tree_cache;
 pub mod work;
 
 pub use auth::Actor;
@@ -45,10 +46,12 @@ impl Default for Settings {
 pub struct App {
     pub store: Arc<dyn store::Store>,
     pub settings: Settings,
+    /// Computed OKR trees, shared by the clones of this App.
+    trees: Arc<tree_cache::TreeCache>,
 }
 
 impl App {
     pub fn new(store: Arc<dyn store::Store>, settings: Settings) -> App {
-        App { store, settings }
+        App { store, settings, trees: Default::default() }
     }
 }

@@ -490,6 +490,7 @@ catalog! {
     AlignedHere => "对齐到此目标的目标", "Objectives aligned to this one";
     NoneAlignedHere => "还没有目标对齐到这里。", "No objective aligns here yet.";
     BackToTree => "返回目标树", "Back to the OKR tree";
+    WhyNoSuchPerson => "没有找到这个人，请从建议中选择。", "No one by that name; pick someone from the suggestions.";
 }
 
 #[cfg(test)]

@@ -261,3 +261,49 @@ async fn the_objective_page_edits_aligns_and_refuses_stale_or_forbidden_changes(
     let tree = site.get(&format!("/okrs?cycle={}", cycle.0), &other).await;
     assert!(!tree.body.contains("只给增长部看的目标") && !shown(&tree.body).contains(&secret.id.0));
 }
+
+#[tokio::test]
+async fn a_key_results_owner_is_typed_with_suggestions_and_must_name_one_person() {
+    let site = site().await;
+    let cycle = current_cycle(&site).await;
+    let lina = site.user("lina").await;
+    let growth = unit(&site, "增长部").await;
+    let o = create(&site, objective(cycle, "增长目标", ObjectiveLevel::Unit, Some(growth), lina)).await;
+    let (cookie, csrf) = site.log_in_as("lina").await;
+    let tree = site.get(&format!("/okrs?cycle={}", cycle.0), &cookie).await;
+    // One list of people for the whole page; her own form starts with her.
+    assert_eq!(tree.body.matches("<datalist").count(), 1);
+    assert!(tree.body.contains(r#"<option value="王强 (wangqiang)">"#));
+    assert!(
+        tree.body.contains(&format!(r#"id="nk{}-owner" name="owner" list="kr-owners" value="李娜 (lina)""#, o.id.0))
+    );
+    let uri = format!("/objectives/{}/key-results", o.id.0);
+    let post = |title: &'static str, owner: &'static str| {
+        let body = form(&[
+            ("csrf", &csrf),
+            ("title", title),
+            ("kind", "metric"),
+            ("owner", owner),
+            ("start", "0"),
+            ("target", "10"),
+        ]);
+        site.post(&uri, &cookie, body)
+    };
+    let wang = site.user("wangqiang").await;
+    for (title, owner) in [("按标签", "王强 (wangqiang)"), ("按登录名", "wangqiang"), ("按姓名", "王强")]
+    {
+        assert_eq!(post(title, owner).await.status, StatusCode::SEE_OTHER, "{owner}");
+    }
+    let nobody = post("没人", "某某人").await;
+    assert_eq!(nobody.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(nobody.body.contains(r#"value="某某人""#), "what was typed comes back");
+    let krs = site.app.okr_tree(&Actor::system(), cycle).await.unwrap();
+    let mine: Vec<_> = krs
+        .objective(o.id)
+        .unwrap()
+        .key_results
+        .iter()
+        .map(|k| (k.key_result.title.clone(), k.key_result.owner_id))
+        .collect();
+    assert_eq!(mine, vec![("按标签".to_string(), wang), ("按登录名".to_string(), wang), ("按姓名".to_string(), wang)]);
+}

@@ -156,7 +156,7 @@ async fn objective_page(state: &AppState, page: &PageActor, id: ObjectiveId, pro
     let (lang, app) = (page.lang, &state.app);
     let objective = app.get_objective(&page.actor, id).await.or_page(lang)?;
     let cycle = app.get_cycle(&page.actor, objective.cycle_id).await.or_page(lang)?;
-    let tree = app.okr_tree(&page.actor, cycle.id).await.or_page(lang)?;
+    let tree = app.okr_tree_shared(&page.actor, cycle.id).await.or_page(lang)?;
     let view = tree
         .objectives
         .iter()

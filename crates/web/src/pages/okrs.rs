@@ -246,14 +246,14 @@ async fn overview_scoped(
         None => app.current_cycle(&page.actor).await.or_page(lang)?.or_else(|| cycles.first().cloned()),
     };
     let tree = match &chosen {
-        Some(cycle) => Some(app.okr_tree(&page.actor, cycle.id).await.or_page(lang)?),
+        Some(cycle) => Some(app.okr_tree_shared(&page.actor, cycle.id).await.or_page(lang)?),
         None => None,
     };
-    let plan = Planning::load(app, page, &cycles, chosen.as_ref(), tree.as_ref(), failed).await.or_page(lang)?;
+    let plan = Planning::load(app, page, &cycles, chosen.as_ref(), tree.as_deref(), failed).await.or_page(lang)?;
     let mut c = page.chrome(page.t(Msg::OkrsTitle));
     // Shown again after a refused POST: "back" is this page, not the form's target.
     c.here = chosen.as_ref().map(|x| format!("/okrs?cycle={}", x.id.0)).unwrap_or_else(|| "/okrs".into());
-    c.watch = okr_topics(chosen.as_ref(), tree.as_ref());
+    c.watch = okr_topics(chosen.as_ref(), tree.as_deref());
     let mut out = OkrsPage {
         c,
         cycles: cycles

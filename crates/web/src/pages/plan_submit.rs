@@ -221,7 +221,19 @@ pub async fn create_key_result(
         return Err(PageError::app(lang, AppError::forbidden("you may not add key results to this objective")));
     }
     let back = Some(objective.cycle_id.0);
-    let input = match form.input(lang, id) {
+    // The owner is typed (with suggestions): whom it names.
+    let people =
+        state.app.list_users(&page.actor, keel_app::store::Page::ALL).await.map_err(|e| PageError::app(lang, e))?;
+    let owner = match super::planning::find_person(&people, &form.owner) {
+        Some(id) => id.0.to_string(),
+        None if form.owner.trim().is_empty() => String::new(),
+        None => {
+            let e = FieldError::new(lang, "owner", Some(Msg::Owner), i18n::t(lang, Msg::WhyNoSuchPerson));
+            return refused(&state, &page, back, Failed::KeyResult(id, form, e)).await;
+        }
+    };
+    // A refused form shows the owner as it was typed.
+    let input = match (KrForm { owner, ..form.clone() }).input(lang, id) {
         Ok(input) => input,
         Err(e) => return refused(&state, &page, back, Failed::KeyResult(id, form, e)).await,
     };

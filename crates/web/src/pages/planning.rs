@@ -44,7 +44,7 @@ pub struct ObjectiveForm {
     pub align: String,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct KrForm {
     pub(super) csrf: String,
@@ -131,12 +131,14 @@ impl Planning {
             return Ok(Planning::default());
         }
         let me = actor.id().map(|id| id.0.to_string()).unwrap_or_default();
+        let my_label = actor.user.as_ref().map(person_label).unwrap_or_default();
         let from = chosen.map(|c| c.id.0.to_string()).unwrap_or_default();
         let t = |m| page.t(m).to_string();
         let mut plan = Planning {
             kr_blank: KrForm {
                 kind: "metric".into(),
-                owner: me.clone(),
+                // Typed with suggestions from the page's one list of people.
+                owner: my_label,
                 direction: "at_least".into(),
                 ..Default::default()
             },
@@ -154,7 +156,7 @@ impl Planning {
                 .list_users(actor, Page::ALL)
                 .await?
                 .into_iter()
-                .map(|u| Choice::new(u.id.0, u.display_name))
+                .map(|u| Choice::new(u.id.0, person_label(&u)))
                 .collect(),
             alignments: tree.map(|t| alignments(page, t)).unwrap_or_default(),
             kinds: [KrKind::Metric, KrKind::Threshold, KrKind::Milestone, KrKind::Work, KrKind::Children]
@@ -185,6 +187,33 @@ impl Planning {
             Failed::KeyResult(id, f, e) => plan.kr_failed = Some((id, Shown { f, error: Some(e) })),
         }
         Ok(plan)
+    }
+}
+
+/// How a person is named where one is picked: "李娜 (lina)"; the login
+/// tells apart two people of the same name.
+pub fn person_label(u: &keel_domain::org::User) -> String {
+    match &u.login {
+        Some(login) => format!("{} ({login})", u.display_name),
+        None => format!("{} (#{})", u.display_name, u.id.0),
+    }
+}
+
+/// The person a typed owner names: an id, a label as `person_label` writes
+/// it, a login, or a display name that only one person has.
+pub fn find_person(people: &[keel_domain::org::User], typed: &str) -> Option<keel_domain::UserId> {
+    let typed = typed.trim();
+    if let Ok(id) = typed.parse::<i64>() {
+        return Some(keel_domain::UserId(id));
+    }
+    let exact = people.iter().find(|u| person_label(u) == typed || u.login.as_deref() == Some(typed));
+    if let Some(u) = exact {
+        return Some(u.id);
+    }
+    let mut named = people.iter().filter(|u| u.display_name == typed);
+    match (named.next(), named.next()) {
+        (Some(u), None) => Some(u.id),
+        _ => None,
     }
 }
 
