@@ -183,22 +183,7 @@ async fn objective_page(state: &AppState, page: &PageActor, id: ObjectiveId, pro
             Problem::Conflict => (ObjectiveEditForm::of(&objective), None, true),
         };
         let excluded = self_and_below(&tree, id);
-        let alignments =
-            tree.objectives
-                .iter()
-                .filter(|o| o.objective.level != ObjectiveLevel::Individual && !excluded.contains(&o.objective.id))
-                .map(|o| {
-                    let title = &o.objective.title;
-                    let mut choices = vec![Choice::new(
-                        format!("o:{}", o.objective.id.0),
-                        format!("{} · {title}", page.t(Msg::Objective)),
-                    )];
-                    choices.extend(o.key_results.iter().map(|k| {
-                        Choice::new(format!("k:{}", k.key_result.id.0), format!("KR · {}", k.key_result.title))
-                    }));
-                    ChoiceGroup { label: format!("{} · {title}", page.t(view::level(o.objective.level))), choices }
-                })
-                .collect();
+        let alignments = super::planning::alignments(page, &tree, &excluded);
         Some(EditShown {
             f,
             error,

@@ -14,6 +14,7 @@ use keel_app::{App, AppResult};
 use keel_domain::ObjectiveId;
 use keel_domain::okr::{Cycle, CycleState, KrKind, ObjectiveLevel, ThresholdDirection};
 use serde::Deserialize;
+use std::collections::HashSet;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -158,7 +159,7 @@ impl Planning {
                 .into_iter()
                 .map(|u| Choice::new(u.id.0, person_label(&u)))
                 .collect(),
-            alignments: tree.map(|t| alignments(page, t)).unwrap_or_default(),
+            alignments: tree.map(|t| alignments(page, t, &Default::default())).unwrap_or_default(),
             kinds: [KrKind::Metric, KrKind::Threshold, KrKind::Milestone, KrKind::Work, KrKind::Children]
                 .map(|k| Choice::new(k.as_str(), t(view::kind(k))))
                 .into(),
@@ -226,11 +227,12 @@ fn cycle_state(s: CycleState) -> Msg {
 }
 
 /// Parents an objective may align to: each company or unit objective and
-/// its key results (nothing aligns under an individual objective).
-fn alignments(page: &PageActor, tree: &OkrTree) -> Vec<ChoiceGroup> {
+/// its key results (nothing aligns under an individual objective), less
+/// the `excluded` ones (an objective and those below it, when editing).
+pub fn alignments(page: &PageActor, tree: &OkrTree, excluded: &HashSet<ObjectiveId>) -> Vec<ChoiceGroup> {
     tree.objectives
         .iter()
-        .filter(|o| o.objective.level != ObjectiveLevel::Individual)
+        .filter(|o| o.objective.level != ObjectiveLevel::Individual && !excluded.contains(&o.objective.id))
         .map(|o| {
             let title = &o.objective.title;
             let mut choices =
