@@ -162,6 +162,8 @@ pub async fn backend(
         ("board page".into(), format!("/projects/{list_project}/board")),
         ("Gantt page".into(), format!("/projects/{list_project}/gantt")),
         ("table page".into(), format!("/projects/{list_project}/table")),
+        ("list page".into(), format!("/projects/{list_project}/list")),
+        ("calendar page".into(), format!("/projects/{list_project}/calendar")),
         ("big board page (2,000 archived + 300 open)".into(), format!("/projects/{}/board", big.project)),
         ("big board page, archived page 1".into(), format!("/projects/{}/board?archived=1", big.project)),
     ];

@@ -509,7 +509,7 @@ catalog! {
     CalMineHint => "你负责的、你可以查看的所有项目中的任务，按截止日期排列。", "Tasks assigned to you in every project you may see, on their due dates.";
     CalPrev => "上个月", "Previous month";
     CalNext => "下个月", "Next month";
-    CalToday => "本月", "This month";
+    CalToday => "今天", "Today";
     CalTodayMark => "今天", "Today";
     CalMon => "周一", "Mon";
     CalTue => "周二", "Tue";
