@@ -525,7 +525,6 @@ catalog! {
     CalOverdue => "已逾期", "Overdue";
     CalDone => "已完成", "Done";
     CalMonthNav => "切换月份", "Change month";
-    CalGrid => "{} 的月历", "Month grid of {}";
     NavCalendar => "日历", "Calendar";
 }
 
