@@ -4,6 +4,7 @@
 //! of the performance issue. A command, not a timed test: it reports, it
 //! never fails on a slow figure. Run it through scripts/bench.
 
+mod big_board;
 mod db;
 mod jira;
 mod load;

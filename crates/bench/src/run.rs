@@ -5,7 +5,7 @@ use crate::db::{Opened, PgDatabase};
 use crate::jira::Generated;
 use crate::process::Keel;
 use crate::report::{BackendReport, Measure};
-use crate::{Args, load, okrs, pages};
+use crate::{Args, big_board, load, okrs, pages};
 use anyhow::Context;
 use keel_app::{App, Settings};
 use serde_json::Value;
@@ -90,8 +90,18 @@ pub async fn backend(
     let opened = Opened::open(&url).await?;
     let app = App::new(opened.store(), Settings::default());
     let okr = okrs::generate(&app, args.objectives, args.krs, &projects, args.seed).await?;
+    let big = big_board::generate(&app).await?;
     drop(app);
     opened.close().await;
+    say(
+        backend,
+        format!(
+            "wrote the big board project ({} archived + {} open tasks) in {:.1} s",
+            big_board::ARCHIVED,
+            big_board::OPEN,
+            big.write_secs
+        ),
+    );
     say(
         backend,
         format!(
@@ -152,6 +162,10 @@ pub async fn backend(
         ("board page".into(), format!("/projects/{list_project}/board")),
         ("Gantt page".into(), format!("/projects/{list_project}/gantt")),
         ("table page".into(), format!("/projects/{list_project}/table")),
+        ("list page".into(), format!("/projects/{list_project}/list")),
+        ("calendar page".into(), format!("/projects/{list_project}/calendar")),
+        ("big board page (2,000 archived + 300 open)".into(), format!("/projects/{}/board", big.project)),
+        ("big board page, archived page 1".into(), format!("/projects/{}/board?archived=1", big.project)),
     ];
     let page_runs = pages::time_pages(&server.base, &session, &page_list, args.tree_runs).await?;
     for page in &page_runs {

@@ -637,10 +637,10 @@ async fn the_language_switch_works_on_every_page() {
         b.visit(&path).await;
         assert_eq!(b.lang().await, "zh-CN", "{path}");
         assert_eq!(b.text(css).await, zh, "{path} in Chinese");
-        assert_eq!(b.texts("nav.nav a").await, ["首页", "目标与关键结果", "项目"], "{path}");
+        assert_eq!(b.texts("nav.nav a").await, ["首页", "目标与关键结果", "项目", "日历"], "{path}");
         switch(&b, "en").await;
         assert_eq!(b.text(css).await, en, "{path} in English");
-        assert_eq!(b.texts("nav.nav a").await, ["Home", "OKRs", "Projects"], "{path}");
+        assert_eq!(b.texts("nav.nav a").await, ["Home", "OKRs", "Projects", "Calendar"], "{path}");
         assert_eq!(b.text("form[action='/logout'] button").await, "Log out");
         b.shot(&format!("{name}-en")).await;
         switch(&b, "zh-CN").await;
@@ -1298,5 +1298,104 @@ async fn the_gantt_chart_moves_and_resizes_tasks_and_refuses_a_start_before_a_pr
         phone.js("const s = document.getElementById('gantt-scroll'); return s.scrollWidth > s.clientWidth").await;
     assert_eq!(scrolls, json!(true), "the chart is wider than the phone and scrolls inside");
     phone.shot("gantt").await;
+    phone.close().await;
+}
+
+/// The project's list view folds sub-tasks under their parent (unfolded by a
+/// click, no script needed) and the calendar shows the month around today
+/// and steps to the next; both fit a phone's width.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_view_unfolds_sub_tasks_and_the_calendar_steps_a_month() {
+    let site = site().await;
+    let sys = Actor::system();
+    let push = site.project_id("PUSH").await;
+    let parent = site.create_task("PUSH", "列表视图的父任务", "").await;
+    let today = today();
+    let sub = |title: &str, status: &str| TaskInput {
+        project_id: keel_domain::ids::ProjectId(push),
+        title: title.into(),
+        description: String::new(),
+        status: Some(status.into()),
+        priority: None,
+        assignee_id: None,
+        start_date: None,
+        due_date: Some(today),
+        estimate: None,
+        progress: None,
+        parent_id: Some(keel_domain::ids::TaskId(parent)),
+        labels: vec![],
+        key_result_ids: vec![],
+        depends_on: vec![],
+        blocked: false,
+        blocked_reason: None,
+    };
+    let first = site.app.create_task(&sys, sub("子任务甲", "Done")).await.unwrap();
+    let second = site.app.create_task(&sys, sub("子任务乙", "To do")).await.unwrap();
+
+    let b = Browser::open(&site.base, DESKTOP, "desktop").await;
+    site.log_in(&b).await;
+    b.visit(&format!("/projects/{push}")).await;
+    b.click_css("#tab-list").await;
+    assert_eq!(b.path().await, format!("/projects/{push}/list"));
+    assert_eq!(b.js("return document.querySelector('#tab-list').getAttribute('aria-current')").await, json!("page"));
+    // Folded: the sub-tasks are in the page but not shown.
+    let shown = |id: i64| format!("return document.getElementById('list-task-{id}').checkVisibility()");
+    assert_eq!(b.js(&shown(first.id.0)).await, json!(false), "folded at first");
+    // Two below the parent, one of them done.
+    assert_eq!(b.text(&format!("#subs-{parent} > summary")).await, "子任务 2 个，已完成 1 个");
+    b.find(&format!("#subs-{parent} > summary")).await.click().await.expect("unfold");
+    assert_eq!(b.js(&format!("return document.getElementById('subs-{parent}').open")).await, json!(true));
+    assert_eq!(b.js(&shown(first.id.0)).await, json!(true), "unfolded");
+    assert_eq!(b.js(&shown(second.id.0)).await, json!(true));
+    let keys = b.texts(&format!("#subs-{parent} .tl-key")).await;
+    assert_eq!(keys, vec![first.key.clone(), second.key.clone()]);
+    b.assert_no_horizontal_overflow().await;
+    b.assert_nothing_runs().await;
+    b.shot("list").await;
+
+    // The calendar: today marked where the demo people are, the sub-tasks on it.
+    b.click_css("#tab-calendar").await;
+    assert_eq!(b.path().await, format!("/projects/{push}/calendar"));
+    let ymd = today.format("%Y-%m-%d").to_string();
+    assert_eq!(b.js("return document.querySelector('td.cal-day.today').dataset.date").await, json!(ymd));
+    let day_text = b.text(&format!("#day-{ymd}")).await;
+    assert!(day_text.contains("今天"), "{day_text}");
+    let on_day = b.js(&format!("return document.getElementById('day-{ymd}').dataset.count")).await;
+    assert!(on_day.as_str().unwrap().parse::<usize>().unwrap() >= 2, "both sub-tasks are due today: {on_day}");
+    assert!(b.text(&format!("#agenda-{ymd}")).await.contains(&second.key));
+    // Monday first, in Chinese.
+    assert_eq!(b.texts("#cal-grid thead th").await[..2], ["周一".to_string(), "周二".to_string()]);
+    b.assert_no_horizontal_overflow().await;
+    b.shot("calendar").await;
+    let next = if today.month() == 12 {
+        format!("{}-01", today.year() + 1)
+    } else {
+        format!("{}-{:02}", today.year(), today.month() + 1)
+    };
+    b.click_css("#cal-next").await;
+    assert_eq!(b.path().await, format!("/projects/{push}/calendar?month={next}"));
+    assert_eq!(b.js("return document.getElementById('cal-month').dataset.month").await, json!(next));
+    assert_eq!(b.js("return document.querySelectorAll('td.cal-day.today').length").await, json!(0));
+    let first_cell = b.js("return document.querySelector('td.cal-day').dataset.date").await;
+    let first_day = chrono::NaiveDate::parse_from_str(first_cell.as_str().unwrap(), "%Y-%m-%d").unwrap();
+    assert_eq!(first_day.weekday(), chrono::Weekday::Mon, "weeks start on Monday");
+    b.shot("calendar-next").await;
+    b.close().await;
+
+    // At phone width nothing sticks out, folded or not.
+    let phone = Browser::open(&site.base, PHONE, "phone").await;
+    site.log_in(&phone).await;
+    phone.visit(&format!("/projects/{push}/list")).await;
+    phone.assert_no_horizontal_overflow().await;
+    phone.find(&format!("#subs-{parent} > summary")).await.click().await.expect("unfold");
+    phone.assert_no_horizontal_overflow().await;
+    phone.shot("list").await;
+    phone.visit(&format!("/projects/{push}/calendar")).await;
+    phone.assert_no_horizontal_overflow().await;
+    assert!(phone.text(&format!("#agenda-{ymd}")).await.contains(&first.key), "the agenda lists the day");
+    phone.shot("calendar").await;
+    phone.visit("/calendar").await;
+    phone.assert_no_horizontal_overflow().await;
+    phone.shot("my-calendar").await;
     phone.close().await;
 }

@@ -4,6 +4,7 @@
 //! Nothing here does IO or knows about databases or HTTP; everything is plain
 //! data in, plain data out, so the rules can be property-tested in isolation.
 
+pub mod calendar;
 pub mod coach;
 pub mod deps;
 pub mod error;

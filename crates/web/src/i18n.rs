@@ -491,6 +491,56 @@ catalog! {
     NoneAlignedHere => "还没有目标对齐到这里。", "No objective aligns here yet.";
     BackToTree => "返回目标树", "Back to the OKR tree";
     WhyNoSuchPerson => "没有找到这个人，请从建议中选择。", "No one by that name; pick someone from the suggestions.";
+    // Project views: tab bar, list view, calendars
+    ProjectViews => "项目视图", "Project views";
+    TabOverview => "概览", "Overview";
+    TabList => "列表", "List";
+    TabBoard => "看板", "Board";
+    TabGantt => "甘特图", "Gantt";
+    TabTable => "表格", "Table";
+    TabCalendar => "日历", "Calendar";
+    ListTitle => "任务列表", "Task list";
+    ListOptions => "列表选项", "List options";
+    ListSort => "排序", "Sort by";
+    ListSortNumber => "编号", "Number";
+    ListSortDue => "截止日期", "Due date";
+    ListSortPriority => "优先级", "Priority";
+    ListShow => "显示", "Show";
+    ListShowAll => "全部", "All";
+    ListShowOpen => "未完成", "Open";
+    ListShowDone => "已完成", "Done";
+    ListIncludeSub => "包含子项目的任务", "Include sub-projects' tasks";
+    ListOwnOnly => "只看本项目的任务", "This project's tasks only";
+    ListEmpty => "没有符合条件的任务。", "No task matches.";
+    ListSubCount => "子任务 {} 个，已完成 {} 个", "Sub-tasks: {}, done: {}";
+    ListDueOn => "截止日期为 {} 的任务", "Tasks due on {}";
+    ListClearDay => "显示所有日期", "Show every date";
+    ListPage => "第 {} 页，共 {} 页（{} 个顶层任务）", "Page {} of {} ({} top-level tasks)";
+    ListPrev => "上一页", "Previous";
+    ListNext => "下一页", "Next";
+    ListArchivedPage => "已归档任务第 {} 页，共 {} 页", "Archived tasks, page {} of {}";
+    CalTitle => "日历", "Calendar";
+    CalMine => "我的日历", "My calendar";
+    CalMineHint => "你负责的、你可以查看的所有项目中的任务，按截止日期排列。", "Tasks assigned to you in every project you may see, on their due dates.";
+    CalPrev => "上个月", "Previous month";
+    CalNext => "下个月", "Next month";
+    CalToday => "今天", "Today";
+    CalTodayMark => "今天", "Today";
+    CalMon => "周一", "Mon";
+    CalTue => "周二", "Tue";
+    CalWed => "周三", "Wed";
+    CalThu => "周四", "Thu";
+    CalFri => "周五", "Fri";
+    CalSat => "周六", "Sat";
+    CalSun => "周日", "Sun";
+    CalMore => "还有 {} 项", "+{} more";
+    CalAgenda => "日程", "Agenda";
+    CalEmpty => "这个月没有到期的任务或里程碑。", "Nothing is due this month.";
+    CalMilestone => "里程碑", "Milestone";
+    CalOverdue => "已逾期", "Overdue";
+    CalDone => "已完成", "Done";
+    CalMonthNav => "切换月份", "Change month";
+    NavCalendar => "日历", "Calendar";
 }
 
 #[cfg(test)]

@@ -7,8 +7,9 @@
 //!
 //! Rules the page follows:
 //! - A card is a task that is neither cancelled nor archived. Archived ones
-//!   are loaded only on demand (`?archived=1`), shown marked, read-only and
-//!   left out of the column counts.
+//!   are loaded only on demand (`?archived=1`), [`ARCHIVED_PER_PAGE`] at a
+//!   time (`&apage=`), shown marked, read-only and left out of the column
+//!   counts.
 //! - A sub-project with its own workflow: its task goes to the column of the
 //!   same name (ignoring case), else the first column of the same category,
 //!   else the first column; the card then names its own status. It may only
@@ -23,6 +24,7 @@
 use super::auth::PageActor;
 use super::forms::{self, FieldError};
 use super::lookup::{Names, kr_titles};
+use super::project_tabs::{ProjectTab, ProjectTabs};
 use super::projects::{subtree, task_progress};
 use super::view::{self, Chrome};
 use super::{OrPage, PageError, PageResult, render};
@@ -44,6 +46,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The highest WIP limit the form accepts.
 const WIP_MAX: u32 = 9999;
+/// Archived cards shown per page when asked for (`?archived=1&apage=`).
+pub const ARCHIVED_PER_PAGE: usize = 100;
 
 /// What the address asks to see: `?lanes=assignee|kr` and `?archived=1`.
 #[derive(Deserialize, Default)]
@@ -51,6 +55,7 @@ const WIP_MAX: u32 = 9999;
 pub struct BoardQuery {
     lanes: String,
     archived: String,
+    apage: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,11 +86,13 @@ impl Lanes {
 struct Options {
     lanes: Lanes,
     archived: bool,
+    /// The page of archived cards (from 1).
+    apage: usize,
 }
 
 impl Options {
     fn parse(lanes: &str, archived: &str) -> Options {
-        Options { lanes: Lanes::parse(lanes), archived: matches!(archived.trim(), "1" | "true" | "on") }
+        Options { lanes: Lanes::parse(lanes), archived: matches!(archived.trim(), "1" | "true" | "on"), apage: 1 }
     }
 
     /// The board's address with these options.
@@ -96,6 +103,9 @@ impl Options {
         }
         if self.archived {
             query.push("archived=1".to_string());
+            if self.apage > 1 {
+                query.push(format!("apage={}", self.apage));
+            }
         }
         let query = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
         format!("/projects/{project}/board{query}")
@@ -108,6 +118,13 @@ pub struct Tab {
     href: String,
     label: &'static str,
     on: bool,
+}
+
+/// Pages of archived cards.
+pub struct ArchivedPager {
+    text: String,
+    prev: Option<String>,
+    next: Option<String>,
 }
 
 pub struct Column {
@@ -210,6 +227,7 @@ pub enum WipProblem {
 #[template(path = "board.html")]
 struct BoardPage {
     c: Chrome,
+    project_tabs: ProjectTabs,
     id: i64,
     key: String,
     name: String,
@@ -220,6 +238,7 @@ struct BoardPage {
     tabs: Vec<Tab>,
     archived_href: String,
     archived_label: &'static str,
+    archived_pager: Option<ArchivedPager>,
     movable_any: bool,
     workflows: String,
     columns: Vec<Column>,
@@ -233,7 +252,8 @@ pub async fn board(
     Path(id): Path<i64>,
     Query(q): Query<BoardQuery>,
 ) -> PageResult {
-    board_page(&state, &page, ProjectId(id), Options::parse(&q.lanes, &q.archived), WipProblem::Nothing).await
+    let opts = Options { apage: q.apage.trim().parse().unwrap_or(1).max(1), ..Options::parse(&q.lanes, &q.archived) };
+    board_page(&state, &page, ProjectId(id), opts, WipProblem::Nothing).await
 }
 
 /// The column a task stands in: its status's name, else its category, else the first.
@@ -297,7 +317,22 @@ async fn board_page(
     projects.insert(project.id, &project);
     let filter = TaskFilter { project_ids: Some(ids.clone()), include_archived: opts.archived, ..Default::default() };
     let (tasks, _) = app.list_tasks(actor, filter, Page::ALL).await.or_page(lang)?;
-    let tasks: Vec<Task> = tasks.into_iter().filter(|t| !t.cancelled && (opts.archived || !t.archived)).collect();
+    let (mut tasks, mut archived): (Vec<Task>, Vec<Task>) =
+        tasks.into_iter().filter(|t| !t.cancelled).partition(|t| !t.archived);
+    // Archived cards only when asked for, a page at a time (by project, then number).
+    let archived_pages = archived.len().div_ceil(ARCHIVED_PER_PAGE).max(1);
+    let opts = Options { apage: opts.apage.min(archived_pages), ..opts };
+    let archived_pager = if opts.archived {
+        archived.sort_by_key(|t| (t.project_id, t.number));
+        tasks.extend(archived.drain(..).skip((opts.apage - 1) * ARCHIVED_PER_PAGE).take(ARCHIVED_PER_PAGE));
+        (archived_pages > 1).then(|| ArchivedPager {
+            text: tf(lang, Msg::ListArchivedPage, &[&opts.apage, &archived_pages]),
+            prev: (opts.apage > 1).then(|| Options { apage: opts.apage - 1, ..opts }.href(id.0)),
+            next: (opts.apage < archived_pages).then(|| Options { apage: opts.apage + 1, ..opts }.href(id.0)),
+        })
+    } else {
+        None
+    };
     let names = Names::load(app, actor).await.or_page(lang)?;
     let today = keel_app::clock::today_in(page.zone(), Utc::now());
     let workflow = &project.workflow;
@@ -494,7 +529,7 @@ async fn board_page(
 
     let tab = |lanes: Lanes, label: Msg| Tab {
         value: lanes.as_str(),
-        href: Options { lanes, ..opts }.href(project.id.0),
+        href: Options { lanes, apage: 1, ..opts }.href(project.id.0),
         label: page.t(label),
         on: opts.lanes == lanes,
     };
@@ -503,6 +538,7 @@ async fn board_page(
     c.here = base.clone();
     let out = BoardPage {
         c,
+        project_tabs: ProjectTabs::new(lang, project.id.0, ProjectTab::Board),
         id: project.id.0,
         key: project.key.clone(),
         name: project.name.clone(),
@@ -515,7 +551,8 @@ async fn board_page(
             tab(Lanes::Assignee, Msg::LanesAssignee),
             tab(Lanes::Kr, Msg::LanesKr),
         ],
-        archived_href: Options { archived: !opts.archived, ..opts }.href(project.id.0),
+        archived_href: Options { archived: !opts.archived, apage: 1, ..opts }.href(project.id.0),
+        archived_pager,
         archived_label: page.t(if opts.archived { Msg::HideArchived } else { Msg::ShowArchived }),
         movable_any,
         workflows: serde_json::Value::Object(workflows).to_string(),

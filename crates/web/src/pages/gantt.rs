@@ -35,6 +35,7 @@
 
 use super::auth::PageActor;
 use super::forms::{self, FieldError};
+use super::project_tabs::{ProjectTab, ProjectTabs};
 use super::projects::subtree;
 use super::view;
 use super::{OrPage, PageError, PageResult, render};
@@ -310,6 +311,7 @@ pub struct Problem {
 #[template(path = "gantt.html")]
 struct GanttPage {
     c: view::Chrome,
+    project_tabs: ProjectTabs,
     id: i64,
     key: String,
     name: String,
@@ -833,6 +835,7 @@ async fn gantt_page(
     c.here = self_href;
     c.watch = ids.iter().take(500).map(|p| format!("project:{}", p.0)).collect::<Vec<_>>().join(",");
     let out = GanttPage {
+        project_tabs: ProjectTabs::new(lang, project.id.0, ProjectTab::Gantt),
         c,
         id: project.id.0,
         key: project.key.clone(),

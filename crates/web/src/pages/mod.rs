@@ -7,18 +7,21 @@
 mod assets;
 mod auth;
 mod board;
+mod calendar;
 mod coach;
 mod forms;
 mod gantt;
 mod home;
 mod kr_chart;
 mod kr_edit;
+mod list;
 mod lookup;
 mod objective;
 mod okrs;
 mod plan_submit;
 mod planning;
 mod project_links;
+mod project_tabs;
 mod projects;
 mod search;
 mod setup;
@@ -72,6 +75,10 @@ pub fn routes() -> Router<AppState> {
         .route("/tasks/{id}/comments", post(tasks::comment))
         .route("/tasks/{id}/edit", post(task_edit::edit))
         .route("/tasks/{id}/worklogs", post(task_edit::log_work))
+        // Project views: list, calendars
+        .route("/projects/{id}/list", get(list::list))
+        .route("/projects/{id}/calendar", get(calendar::project_calendar))
+        .route("/calendar", get(calendar::my_calendar))
         .route("/assets/keel.css", get(assets::css))
         .route("/assets/board.js", get(assets::board_js))
         .route("/assets/live.js", get(assets::live_js))

@@ -6,6 +6,7 @@ use super::auth::PageActor;
 use super::forms::FieldError;
 use super::lookup::{Names, kr_titles};
 use super::project_links::{KrLinks, LinkProblem};
+use super::project_tabs::{ProjectTab, ProjectTabs};
 use super::view::{self, Bar, Chrome};
 use super::work_forms::{NewProject, NewSub, NewTask, ProjectForm, WorkFailed, project_forms};
 use super::{OrPage, PageResult, render};
@@ -139,6 +140,7 @@ pub struct SubProject {
 #[template(path = "project.html")]
 struct ProjectPage {
     c: Chrome,
+    project_tabs: ProjectTabs,
     id: i64,
     /// The form binding key results, for those who may change the project.
     links: Option<KrLinks>,
@@ -297,6 +299,7 @@ pub async fn detail_page_with(
     c.here = format!("/projects/{}", p.id.0);
     let out = ProjectPage {
         c,
+        project_tabs: ProjectTabs::new(lang, p.id.0, ProjectTab::Overview),
         id: p.id.0,
         links,
         key: p.key.clone(),

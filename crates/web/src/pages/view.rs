@@ -247,13 +247,16 @@ pub fn category_class(c: StatusCategory) -> &'static str {
 
 /// Markdown to HTML that cannot run anything: pulldown-cmark renders, then
 /// ammonia keeps only harmless tags, attributes and URL schemes (no event
-/// handlers, no `javascript:`), whatever raw HTML the author typed.
+/// handlers, no `javascript:`), whatever raw HTML the author typed. Images
+/// are dropped too: an `<img>` someone typed would make every reader's
+/// browser fetch an address of the author's choosing (and the CSP would
+/// block most of them anyway).
 pub fn markdown(src: &str) -> String {
     use pulldown_cmark::{Options, Parser};
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut html = String::with_capacity(src.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, Parser::new_ext(src, options));
-    ammonia::clean(&html)
+    ammonia::Builder::default().rm_tags(["img"]).clean(&html).to_string()
 }
 
 #[cfg(test)]
@@ -276,6 +279,9 @@ mod tests {
         assert!(!html.contains("onerror"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(html.contains("&lt;b&gt;bold&lt;/b&gt;"), "{html}");
+        let html = markdown("<img src=x onerror=alert(1)> ![pixel](https://example.com/p.png) <b>bold");
+        assert!(!html.contains("<img"), "{html}");
+        assert_eq!(html.matches("<b>").count(), html.matches("</b>").count(), "{html}");
     }
 
     #[test]
