@@ -108,7 +108,8 @@ function wire(board) {
       for (const card of board.querySelectorAll(`.board-cell[data-col="${head.dataset.col}"] > .board-card`)) {
         if (!card.classList.contains("archived")) ids.add(card.dataset.taskId);
       }
-      const n = ids.size;
+      // Cards over the per-column cap are counted by the server, not shown.
+      const n = ids.size + Number(head.dataset.hidden || 0);
       const limit = head.dataset.wip === "" || head.dataset.wip === undefined ? null : Number(head.dataset.wip);
       const over = limit !== null && n > limit;
       head.classList.toggle("over-wip", over);

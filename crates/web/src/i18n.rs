@@ -491,6 +491,7 @@ catalog! {
     NoneAlignedHere => "还没有目标对齐到这里。", "No objective aligns here yet.";
     BackToTree => "返回目标树", "Back to the OKR tree";
     WhyNoSuchPerson => "没有找到这个人，请从建议中选择。", "No one by that name; pick someone from the suggestions.";
+    BoardMoreCards => "还有 {} 张卡片未显示，显示全部", "{} more cards not shown: show all";
     // Project views: tab bar, list view, calendars
     ProjectViews => "项目视图", "Project views";
     TabOverview => "概览", "Overview";

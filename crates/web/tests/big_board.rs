@@ -143,3 +143,46 @@ async fn a_board_with_two_thousand_archived_tasks_shows_its_three_hundred_open_c
     last.sort();
     assert_eq!(last, archived[ARCHIVED - PER_PAGE..]);
 }
+
+#[tokio::test]
+async fn a_column_shows_its_first_hundred_cards_and_links_to_the_rest() {
+    let site = Site::new(Backend::Sqlite).await;
+    let ada = site.person("ada", Role::Admin, Lang::En, "Asia/Shanghai").await;
+    let p = site.project(json!({"key": "CAP", "name": "Capped board"})).await;
+    // 130 to do; 105 done, each changed a minute after the one before.
+    let (mut todo, mut done) = (Vec::new(), Vec::new());
+    let mut tx = site.db.store.write().await.unwrap();
+    let start = Utc::now() - chrono::Duration::days(1);
+    for i in 0..235 {
+        let number = tx.next_task_number(p.id).await.unwrap();
+        let status = if i < 130 { 0 } else { 3 };
+        let mut t = task(p.id, number, status, false);
+        t.updated_at = start + chrono::Duration::minutes(i as i64);
+        let id = tx.insert_task(&t).await.unwrap().0;
+        if status == 0 { todo.push(id) } else { done.push(id) }
+    }
+    tx.commit().await.unwrap();
+
+    let body = site.page(&format!("/projects/{}/board", p.id.0), &ada).await;
+    let cell = |body: &str, col: usize| -> Vec<i64> {
+        let name = STATUSES[col].0;
+        let at = body.find(&format!(r#"<ul class="board-cell" data-col="{col}" data-status="{name}""#)).unwrap();
+        let cell = &body[at..at + body[at..].find("</ul>").unwrap()];
+        cards(&format!(r#"<div id="board">{cell}</div>"#)).0
+    };
+    // To do: the first 100 by number; Done: the 100 changed last, newest first.
+    assert_eq!(cell(&body, 0), todo[..100]);
+    let newest: Vec<i64> = done.iter().rev().take(100).copied().collect();
+    assert_eq!(cell(&body, 3), newest);
+    assert!(body.contains("30 more cards not shown: show all") && body.contains("5 more cards not shown: show all"));
+    assert!(body.contains(&format!(r#"href="/projects/{}/board?all=1#lane-all""#, p.id.0)));
+    // The counts still count every task, and tell the script what is not shown.
+    let head = element(&body, "col-0");
+    assert!(head.contains(">130</span>") && head.contains(r#"data-hidden="30""#), "{head}");
+    assert!(element(&body, "col-3").contains(r#"data-hidden="5""#));
+    // Asked for everything, every card is there.
+    let all = site.page(&format!("/projects/{}/board?all=1", p.id.0), &ada).await;
+    assert_eq!(cell(&all, 0), todo);
+    assert_eq!(cell(&all, 3).len(), 105);
+    assert!(!all.contains("more cards not shown"));
+}

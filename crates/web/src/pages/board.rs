@@ -48,6 +48,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 const WIP_MAX: u32 = 9999;
 /// Archived cards shown per page when asked for (`?archived=1&apage=`).
 pub const ARCHIVED_PER_PAGE: usize = 100;
+/// Cards shown per column of a lane unless everything is asked for
+/// (`?all=1`); the Done column shows the most recently changed first.
+pub const CARDS_PER_CELL: usize = 100;
 
 /// What the address asks to see: `?lanes=assignee|kr` and `?archived=1`.
 #[derive(Deserialize, Default)]
@@ -56,6 +59,7 @@ pub struct BoardQuery {
     lanes: String,
     archived: String,
     apage: String,
+    all: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,11 +92,18 @@ struct Options {
     archived: bool,
     /// The page of archived cards (from 1).
     apage: usize,
+    /// Every card of every column, not only the first CARDS_PER_CELL.
+    all: bool,
 }
 
 impl Options {
     fn parse(lanes: &str, archived: &str) -> Options {
-        Options { lanes: Lanes::parse(lanes), archived: matches!(archived.trim(), "1" | "true" | "on"), apage: 1 }
+        Options {
+            lanes: Lanes::parse(lanes),
+            archived: matches!(archived.trim(), "1" | "true" | "on"),
+            apage: 1,
+            all: false,
+        }
     }
 
     /// The board's address with these options.
@@ -106,6 +117,9 @@ impl Options {
             if self.apage > 1 {
                 query.push(format!("apage={}", self.apage));
             }
+        }
+        if self.all {
+            query.push("all=1".to_string());
         }
         let query = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
         format!("/projects/{project}/board{query}")
@@ -137,6 +151,9 @@ pub struct Column {
     over: bool,
     count_text: String,
     aria: String,
+    /// Tasks of the column counted but not shown as cards (over CARDS_PER_CELL),
+    /// so the script's recount after a move stays true.
+    hidden: usize,
 }
 
 pub struct StatusOption {
@@ -185,6 +202,10 @@ pub struct Cell {
     status: String,
     label: String,
     cards: Vec<Card>,
+    /// Cards of this cell left out (over CARDS_PER_CELL).
+    hidden: usize,
+    /// "还有 12 张卡片……" with the address that shows them all.
+    more: Option<(String, String)>,
 }
 
 pub struct Lane {
@@ -252,7 +273,11 @@ pub async fn board(
     Path(id): Path<i64>,
     Query(q): Query<BoardQuery>,
 ) -> PageResult {
-    let opts = Options { apage: q.apage.trim().parse().unwrap_or(1).max(1), ..Options::parse(&q.lanes, &q.archived) };
+    let opts = Options {
+        apage: q.apage.trim().parse().unwrap_or(1).max(1),
+        all: matches!(q.all.trim(), "1" | "true" | "on"),
+        ..Options::parse(&q.lanes, &q.archived)
+    };
     board_page(&state, &page, ProjectId(id), opts, WipProblem::Nothing).await
 }
 
@@ -349,7 +374,7 @@ async fn board_page(
 
     // The columns and their counts (archived cards count for nothing).
     let column: Vec<usize> = tasks.iter().map(|t| column_of(workflow, t)).collect();
-    let columns: Vec<Column> = workflow
+    let mut columns: Vec<Column> = workflow
         .iter()
         .enumerate()
         .map(|(i, s)| {
@@ -371,6 +396,7 @@ async fn board_page(
                 over,
                 count_text,
                 aria,
+                hidden: 0,
             }
         })
         .collect();
@@ -440,10 +466,27 @@ async fn board_page(
                     None => col.label.clone(),
                 },
                 cards: Vec::new(),
+                hidden: 0,
+                more: None,
             })
             .collect();
+        // Done cards newest first (the ones people look back at); others in task order.
+        let mut members = members;
+        members.sort_by_key(|&i| {
+            let t = &tasks[i];
+            if t.category == StatusCategory::Done { (1, -t.updated_at.timestamp_millis(), i) } else { (0, 0, i) }
+        });
+        // Archived cards are paged on their own and do not use up the cap.
+        let mut open_shown = vec![0usize; cells.len()];
         for &i in &members {
             let t = &tasks[i];
+            if !t.archived {
+                if !opts.all && open_shown[column[i]] >= CARDS_PER_CELL {
+                    cells[column[i]].hidden += 1;
+                    continue;
+                }
+                open_shown[column[i]] += 1;
+            }
             let own = projects.get(&t.project_id).copied().unwrap_or(&project);
             let movable = !t.archived && access::can_edit_task(actor, own, t);
             movable_any |= movable;
@@ -490,7 +533,20 @@ async fn board_page(
                 dom_id,
             });
         }
+        for cell in cells.iter_mut().filter(|c| c.hidden > 0) {
+            let href = format!("{}#lane-{lane_id}", Options { all: true, ..opts }.href(project.id.0));
+            cell.more = Some((tf(lang, Msg::BoardMoreCards, &[&cell.hidden]), href));
+        }
         rows.push(Lane { id: lane_id, title, count: tf(lang, Msg::ColumnCount, &[&members.len()]), cells });
+    }
+
+    // What each column counts but does not show.
+    for col in columns.iter_mut() {
+        let counted: HashSet<i64> =
+            tasks.iter().zip(&column).filter(|(t, c)| **c == col.index && !t.archived).map(|(t, _)| t.id.0).collect();
+        let shown: HashSet<i64> =
+            rows.iter().flat_map(|lane| lane.cells[col.index].cards.iter().map(|c| c.id)).collect();
+        col.hidden = counted.difference(&shown).count();
     }
 
     // Each project's statuses, so the script offers only the columns a card may go to.
