@@ -60,6 +60,9 @@ pub struct TaskFilter {
     pub assignee_id: Option<UserId>,
     pub parent_id: Option<TaskId>,
     pub include_archived: bool,
+    /// Leave descriptions empty: boards, charts and lists never show them,
+    /// and on a big project they are most of the bytes read.
+    pub without_descriptions: bool,
 }
 
 #[derive(Debug, Clone)]

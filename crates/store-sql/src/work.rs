@@ -286,39 +286,41 @@ fn task_from(row: &Row) -> R<Task> {
 
 /// Fills KR links and dependencies of a batch of tasks with two queries.
 async fn with_task_links(c: &mut dyn Conn, mut tasks: Vec<Task>) -> R<Vec<Task>> {
-    if tasks.is_empty() {
-        return Ok(tasks);
-    }
-    let ids: Vec<Value> = tasks.iter().map(|t| Value::from(t.id.0)).collect();
-    let list = placeholders(1, ids.len());
+    // In batches: PostgreSQL takes at most 65,535 parameters in one statement.
+    const BATCH: usize = 10_000;
     let mut krs: HashMap<i64, Vec<KeyResultId>> = HashMap::new();
-    let rows = c
-        .fetch(
-            &format!(
-                "SELECT task_id, key_result_id FROM task_key_results WHERE task_id IN ({list}) ORDER BY key_result_id"
-            ),
-            ids.clone(),
-        )
-        .await?;
-    for row in rows {
-        let mut cur = row.cursor();
-        let t = cur.int()?;
-        krs.entry(t).or_default().push(KeyResultId(cur.int()?));
-    }
     let mut deps: HashMap<i64, Vec<TaskId>> = HashMap::new();
-    let rows = c
-        .fetch(
-            &format!(
-                "SELECT task_id, depends_on_id FROM task_dependencies WHERE task_id IN ({list}) \
-                 ORDER BY depends_on_id"
-            ),
-            ids,
-        )
-        .await?;
-    for row in rows {
-        let mut cur = row.cursor();
-        let t = cur.int()?;
-        deps.entry(t).or_default().push(TaskId(cur.int()?));
+    for batch in tasks.chunks(BATCH) {
+        let ids: Vec<Value> = batch.iter().map(|t| Value::from(t.id.0)).collect();
+        let list = placeholders(1, ids.len());
+        let rows = c
+            .fetch(
+                &format!(
+                    "SELECT task_id, key_result_id FROM task_key_results WHERE task_id IN ({list}) \
+                     ORDER BY key_result_id"
+                ),
+                ids.clone(),
+            )
+            .await?;
+        for row in rows {
+            let mut cur = row.cursor();
+            let t = cur.int()?;
+            krs.entry(t).or_default().push(KeyResultId(cur.int()?));
+        }
+        let rows = c
+            .fetch(
+                &format!(
+                    "SELECT task_id, depends_on_id FROM task_dependencies WHERE task_id IN ({list}) \
+                     ORDER BY depends_on_id"
+                ),
+                ids,
+            )
+            .await?;
+        for row in rows {
+            let mut cur = row.cursor();
+            let t = cur.int()?;
+            deps.entry(t).or_default().push(TaskId(cur.int()?));
+        }
     }
     for t in &mut tasks {
         t.key_result_ids = krs.remove(&t.id.0).unwrap_or_default();
@@ -458,8 +460,9 @@ pub async fn list_tasks(c: &mut dyn Conn, filter: &TaskFilter, viewer: Option<Vi
     let n = values.len();
     values.push(page.limit.into());
     values.push(page.offset.into());
+    let cols = if filter.without_descriptions { TASK_COLS.replace("t.description", "''") } else { TASK_COLS.into() };
     let sql = format!(
-        "SELECT {TASK_COLS} FROM tasks t JOIN projects p ON p.id = t.project_id WHERE {cond} \
+        "SELECT {cols} FROM tasks t JOIN projects p ON p.id = t.project_id WHERE {cond} \
          ORDER BY t.project_id, t.number LIMIT ${} OFFSET ${}",
         n + 1,
         n + 2

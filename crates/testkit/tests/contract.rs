@@ -463,3 +463,42 @@ async fn sqlite_file_is_in_wal_mode() {
     // Bytes 18 and 19 of an SQLite header are 2 in WAL mode.
     assert_eq!((header[18], header[19]), (2, 2));
 }
+
+#[tokio::test]
+async fn a_big_task_list_keeps_every_link_and_can_leave_descriptions_out() {
+    // More tasks than one batch of the link look-up (10,000; batches keep
+    // PostgreSQL under its 65,535 parameters), each with a dependency and
+    // a description.
+    const TASKS: i64 = 10_050;
+    for backend in BACKENDS {
+        let db = fresh(backend).await;
+        let mut tx = write(&db).await;
+        let owner = tx.insert_user(&user("pm", vec![]), None).await.unwrap();
+        let p = tx.insert_project(&project("BIG", false, Some(owner), None, None), None).await.unwrap();
+        let mut previous: Option<TaskId> = None;
+        for n in 1..=TASKS {
+            let mut t = task(p, n, &format!("t{n}"));
+            t.description = format!("描述 {n}");
+            t.depends_on = previous.into_iter().collect();
+            previous = Some(tx.insert_task(&t).await.unwrap());
+        }
+        tx.commit().await.unwrap();
+        let mut tx = db.store.read().await.unwrap();
+        let filter = TaskFilter { project_ids: Some(vec![p]), ..Default::default() };
+        let full = tx.list_tasks(&filter, None, Page::ALL).await.unwrap();
+        assert_eq!(full.len() as i64, TASKS, "{backend:?}");
+        // Every task but the first depends on the one before it, across the batch boundary too.
+        for pair in full.windows(2) {
+            assert_eq!(pair[1].depends_on, vec![pair[0].id], "{backend:?} {}", pair[1].number);
+        }
+        assert_eq!(full[10_020].description, "描述 10021");
+        let light = tx.list_tasks(&TaskFilter { without_descriptions: true, ..filter }, None, Page::ALL).await.unwrap();
+        assert_eq!(light.len(), full.len());
+        assert!(light.iter().all(|t| t.description.is_empty()), "{backend:?}");
+        assert_eq!(light[10_020].depends_on, full[10_020].depends_on);
+        assert_eq!(
+            light.iter().map(|t| &t.title).collect::<Vec<_>>(),
+            full.iter().map(|t| &t.title).collect::<Vec<_>>()
+        );
+    }
+}

@@ -77,6 +77,7 @@ pub async fn list_tasks(
         assignee_id: q.assignee_id.map(UserId),
         parent_id: q.parent_id.map(TaskId),
         include_archived: q.include_archived.unwrap_or(false),
+        without_descriptions: false,
     };
     let (items, total) = s.app.list_tasks(&actor, filter, page).await?;
     Ok(Json(Listing::new(items, page, Some(total))))

@@ -340,7 +340,12 @@ async fn board_page(
     let ids = subtree(&all, project.id);
     let mut projects: HashMap<ProjectId, &Project> = all.iter().map(|p| (p.id, p)).collect();
     projects.insert(project.id, &project);
-    let filter = TaskFilter { project_ids: Some(ids.clone()), include_archived: opts.archived, ..Default::default() };
+    let filter = TaskFilter {
+        project_ids: Some(ids.clone()),
+        include_archived: opts.archived,
+        without_descriptions: true,
+        ..Default::default()
+    };
     let (tasks, _) = app.list_tasks(actor, filter, Page::ALL).await.or_page(lang)?;
     let (mut tasks, mut archived): (Vec<Task>, Vec<Task>) =
         tasks.into_iter().filter(|t| !t.cancelled).partition(|t| !t.archived);

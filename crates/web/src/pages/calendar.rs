@@ -218,7 +218,7 @@ pub async fn project_calendar(
     let ids = subtree(&all, project.id);
     let today = keel_app::clock::today_in(page.zone(), Utc::now());
     let month = Month::parse(&q.month).unwrap_or(Month::of(today));
-    let filter = TaskFilter { project_ids: Some(ids.clone()), ..Default::default() };
+    let filter = TaskFilter { project_ids: Some(ids.clone()), without_descriptions: true, ..Default::default() };
     let (tasks, _) = app.list_tasks(actor, filter, Page::ALL).await.or_page(lang)?;
     let mut entries: Vec<Entry<Item>> = tasks.iter().filter_map(|t| task_item(t, today)).collect();
     for pid in &ids {
@@ -271,7 +271,7 @@ pub async fn my_calendar(State(state): State<AppState>, page: PageActor, Query(q
     let month = Month::parse(&q.month).unwrap_or(Month::of(today));
     let entries = match actor.id() {
         Some(me) => {
-            let filter = TaskFilter { assignee_id: Some(me), ..Default::default() };
+            let filter = TaskFilter { assignee_id: Some(me), without_descriptions: true, ..Default::default() };
             let (tasks, _) = app.list_tasks(actor, filter, Page::ALL).await.or_page(lang)?;
             tasks.iter().filter_map(|t| task_item(t, today)).collect()
         }

@@ -527,7 +527,7 @@ async fn gantt_page(
     let ids = subtree(&all, project.id);
     let mut projects: HashMap<ProjectId, &Project> = all.iter().map(|p| (p.id, p)).collect();
     projects.insert(project.id, &project);
-    let filter = TaskFilter { project_ids: Some(ids.clone()), ..Default::default() };
+    let filter = TaskFilter { project_ids: Some(ids.clone()), without_descriptions: true, ..Default::default() };
     let (tasks, _) = app.list_tasks(actor, filter, Page::ALL).await.or_page(lang)?;
     let tasks: Vec<Task> = tasks.into_iter().filter(|t| !t.cancelled && !t.archived).collect();
     let mut milestones: Vec<ProjectMilestone> = Vec::new();

@@ -230,7 +230,12 @@ pub async fn list(
     let has_subs = tree.len() > 1;
     let ids = if opts.sub { tree } else { vec![project.id] };
     let rank: HashMap<ProjectId, usize> = ids.iter().enumerate().map(|(i, p)| (*p, i)).collect();
-    let filter = TaskFilter { project_ids: Some(ids), include_archived: opts.archived, ..Default::default() };
+    let filter = TaskFilter {
+        project_ids: Some(ids),
+        include_archived: opts.archived,
+        without_descriptions: true,
+        ..Default::default()
+    };
     let (mut tasks, _) = app.list_tasks(actor, filter, Page::ALL).await.or_page(lang)?;
     tasks.retain(|t| opts.archived || !t.archived);
     tasks.sort_by(|a, b| compare(opts.sort, &rank, a, b));

@@ -247,7 +247,8 @@ pub async fn detail_page_with(
     let v = app.project_view(&page.actor, id).await.or_page(lang)?;
     let all = app.list_projects(&page.actor, Page::ALL).await.or_page(lang)?;
     // The project and everything below it, for the task list.
-    let filter = TaskFilter { project_ids: Some(subtree(&all, v.project.id)), ..Default::default() };
+    let filter =
+        TaskFilter { project_ids: Some(subtree(&all, v.project.id)), without_descriptions: true, ..Default::default() };
     let (tasks, _) = app.list_tasks(&page.actor, filter, Page::ALL).await.or_page(lang)?;
     let names = Names::load(app, &page.actor).await.or_page(lang)?;
     let titles = kr_titles(app, &page.actor, &v.project.key_result_ids).await;
