@@ -13,13 +13,16 @@ mod gantt;
 mod home;
 mod kr_chart;
 mod kr_edit;
+mod kr_more;
 mod lookup;
+mod people;
 mod okrs;
 mod plan_submit;
 mod planning;
 mod project_links;
 mod projects;
 mod search;
+mod settings;
 mod setup;
 mod task_edit;
 mod tasks;
@@ -69,6 +72,16 @@ pub fn routes() -> Router<AppState> {
         .route("/tasks/{id}/comments", post(tasks::comment))
         .route("/tasks/{id}/edit", post(task_edit::edit))
         .route("/tasks/{id}/worklogs", post(task_edit::log_work))
+        // People and units, settings, comments on key results (issue 3).
+        .route("/people", get(people::people))
+        .route("/people/{id}", get(people::person))
+        .route("/people/{id}/role", post(people::set_role))
+        .route("/units", post(people::create_unit))
+        .route("/units/{id}", get(people::unit))
+        .route("/units/{id}/edit", post(people::edit_unit))
+        .route("/units/{id}/members", post(people::members))
+        .route("/settings", get(settings::show).post(settings::save))
+        .route("/key-results/{id}/comments", post(kr_more::comment))
         .route("/assets/keel.css", get(assets::css))
         .route("/assets/board.js", get(assets::board_js))
         .route("/assets/live.js", get(assets::live_js))
