@@ -451,7 +451,7 @@ async fn the_time_zone_in_settings_moves_overdue_and_the_language_is_remembered(
         let saved = post_owned(&h, &b, "/settings", &settings_form(&page, "", zone)).await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER, "{zone}: {}", saved.body);
         let shown = get(&h, &b, "/settings?saved=1").await;
-        assert!(shown.body.contains(&format!("<option selected>{zone}</option>")), "{zone} remembered");
+        assert!(shown.body.contains(&format!(r#"<option value="{zone}" selected>"#)), "{zone} remembered");
         let person = get(&h, &b, &format!("/people/{me}")).await;
         assert_eq!(overdue_days(&person), overdue, "person page in {zone}");
         let krp = get(&h, &b, &format!("/key-results/{kr}")).await;
