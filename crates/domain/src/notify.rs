@@ -248,7 +248,8 @@ mod tests {
 
     #[test]
     fn in_app_ignores_quiet_hours() {
-        let prefs = NotificationPrefs { quiet_hours: Some(QuietHours { start: t(22, 0), end: t(7, 0) }), ..Default::default() };
+        let prefs =
+            NotificationPrefs { quiet_hours: Some(QuietHours { start: t(22, 0), end: t(7, 0) }), ..Default::default() };
         assert!(prefs.may_push_at(NotifyChannel::InApp, t(23, 0)));
         assert!(!prefs.may_push_at(NotifyChannel::Email, t(23, 0)));
         assert!(prefs.may_push_at(NotifyChannel::Chat, t(8, 0)));
@@ -256,11 +257,13 @@ mod tests {
 
     #[test]
     fn an_old_document_reads_with_defaults_and_unknown_fields_are_refused() {
-        let prefs: NotificationPrefs = serde_json::from_str(r#"{"reports":{"in_app":false,"email":true,"chat":true}}"#).unwrap();
+        let prefs: NotificationPrefs =
+            serde_json::from_str(r#"{"reports":{"in_app":false,"email":true,"chat":true}}"#).unwrap();
         assert!(prefs.wants(NotifyEvent::Reports, NotifyChannel::Chat));
         assert_eq!(prefs.assigned, NotificationPrefs::default().assigned);
         assert!(serde_json::from_str::<NotificationPrefs>(r#"{"sms":true}"#).is_err());
-        let daily: NotificationPrefs = serde_json::from_str(r#"{"email_digest":{"mode":"daily","at":"09:30:00"}}"#).unwrap();
+        let daily: NotificationPrefs =
+            serde_json::from_str(r#"{"email_digest":{"mode":"daily","at":"09:30:00"}}"#).unwrap();
         assert_eq!(daily.email_digest, EmailDigest::Daily { at: t(9, 30) });
         let back: NotificationPrefs = serde_json::from_str(&serde_json::to_string(&daily).unwrap()).unwrap();
         assert_eq!(back, daily);
@@ -268,7 +271,8 @@ mod tests {
 
     #[test]
     fn validation_names_the_field() {
-        let empty = NotificationPrefs { quiet_hours: Some(QuietHours { start: t(8, 0), end: t(8, 0) }), ..Default::default() };
+        let empty =
+            NotificationPrefs { quiet_hours: Some(QuietHours { start: t(8, 0), end: t(8, 0) }), ..Default::default() };
         assert_eq!(empty.validate().unwrap_err().field(), "quiet_hours");
         let mut no_email = NotificationPrefs { email_digest: EmailDigest::Daily { at: t(9, 0) }, ..Default::default() };
         assert!(no_email.validate().is_ok());

@@ -14,7 +14,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/0001_init.sql")), (2, include_str!("../migrations/0002_task_list_index.sql")),
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_task_list_index.sql")),
     (4, include_str!("../migrations/0004_people.sql")),
 ];
 

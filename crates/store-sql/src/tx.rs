@@ -1,10 +1,10 @@
 //! [`SqlTx`]: the shared SQL behind Keel's storage traits, over any backend's [`Conn`].
 
 use crate::{Conn, args, misc, okr, people, users, work};
-use keel_domain::notify::NotificationPrefs;
 use async_trait::async_trait;
 use keel_app::StoreError;
 use keel_app::store::*;
+use keel_domain::notify::NotificationPrefs;
 use keel_domain::okr::*;
 use keel_domain::org::*;
 use keel_domain::progress::{WorkProject, WorkTask};

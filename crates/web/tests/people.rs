@@ -102,7 +102,8 @@ async fn admin_browser(h: &Harness) -> Browser {
 
 /// Creates a unit through the API; returns its id.
 async fn unit(h: &Harness, name: &str, parent: Option<i64>, region: Option<&str>, lead: Option<i64>) -> i64 {
-    let out = h.post("/api/v1/units", json!({"name": name, "parent_id": parent, "region": region, "lead_id": lead})).await;
+    let out =
+        h.post("/api/v1/units", json!({"name": name, "parent_id": parent, "region": region, "lead_id": lead})).await;
     out["id"].as_i64().unwrap()
 }
 
@@ -134,19 +135,32 @@ async fn okr(h: &Harness, title: &str, owner: i64, unit: Option<i64>, private: b
         .await;
     let o = o["id"].as_i64().unwrap();
     let kr = h
-        .post("/api/v1/key-results", json!({"objective_id": o, "title": format!("{title} KR"), "kind": "work", "owner_id": owner}))
+        .post(
+            "/api/v1/key-results",
+            json!({"objective_id": o, "title": format!("{title} KR"), "kind": "work", "owner_id": owner}),
+        )
         .await;
     (cycle, o, kr["id"].as_i64().unwrap())
 }
 
 async fn project(h: &Harness, key: &str, name: &str, krs: Vec<i64>, private: bool, owner: Option<i64>) -> i64 {
     let p = h
-        .post("/api/v1/projects", json!({"key": key, "name": name, "key_result_ids": krs, "private": private, "owner_id": owner}))
+        .post(
+            "/api/v1/projects",
+            json!({"key": key, "name": name, "key_result_ids": krs, "private": private, "owner_id": owner}),
+        )
         .await;
     p["id"].as_i64().unwrap()
 }
 
-async fn task(h: &Harness, project: i64, title: &str, due: Option<NaiveDate>, assignee: Option<i64>, krs: Vec<i64>) -> Value {
+async fn task(
+    h: &Harness,
+    project: i64,
+    title: &str,
+    due: Option<NaiveDate>,
+    assignee: Option<i64>,
+    krs: Vec<i64>,
+) -> Value {
     h.post(
         "/api/v1/tasks",
         json!({"project_id": project, "title": title, "due_date": due, "assignee_id": assignee, "key_result_ids": krs}),
@@ -171,8 +185,11 @@ async fn people_page_shows_the_org_tree_and_a_paged_search() {
     // 60 people without logins: 52 in Sales, 8 in the team, names sortable.
     for i in 0..60 {
         let units = if i < 52 { vec![sales] } else { vec![team] };
-        h.post("/api/v1/users", json!({"display_name": format!("Person {i:02}"), "units": units, "time_zone": "Europe/Berlin"}))
-            .await;
+        h.post(
+            "/api/v1/users",
+            json!({"display_name": format!("Person {i:02}"), "units": units, "time_zone": "Europe/Berlin"}),
+        )
+        .await;
     }
     let b = admin_browser(&h).await;
     let page = get(&h, &b, "/people").await;
@@ -180,7 +197,10 @@ async fn people_page_shows_the_org_tree_and_a_paged_search() {
     let body = &page.body;
     // Nested: company at depth 0, Sales at 1, the team at 2, in that order.
     let at = |s: &str| body.find(s).unwrap_or_else(|| panic!("{s} missing"));
-    assert!(at(&format!(r#"class="org-depth-0" id="unit-{company}""#)) < at(&format!(r#"class="org-depth-1" id="unit-{sales}""#)));
+    assert!(
+        at(&format!(r#"class="org-depth-0" id="unit-{company}""#))
+            < at(&format!(r#"class="org-depth-1" id="unit-{sales}""#))
+    );
     assert!(at(&format!(r#"id="unit-{sales}""#)) < at(&format!(r#"class="org-depth-2" id="unit-{team}""#)));
     assert!(body.contains("Region: Shanghai") && body.contains("Lead: lead"));
     assert!(body.contains("52 members") && body.contains("8 members"));
@@ -281,7 +301,13 @@ async fn admin_edits_units_members_and_roles_with_versions() {
     let b = admin_browser(&h).await;
 
     // Create through the form.
-    let made = post(&h, &b, "/units", &[("name", "Support"), ("parent", &company.to_string()), ("region", "Chengdu"), ("lead", &li.to_string())]).await;
+    let made = post(
+        &h,
+        &b,
+        "/units",
+        &[("name", "Support"), ("parent", &company.to_string()), ("region", "Chengdu"), ("lead", &li.to_string())],
+    )
+    .await;
     assert_eq!(made.status, StatusCode::SEE_OTHER);
     let units = h.get("/api/v1/units").await;
     let support = units["items"].as_array().unwrap().iter().find(|u| u["name"] == "Support").unwrap().clone();
@@ -291,29 +317,69 @@ async fn admin_edits_units_members_and_roles_with_versions() {
 
     // Moving Sales under its own team is a cycle, refused naming both.
     let v = h.get(&format!("/api/v1/units/{sales}")).await["version"].as_i64().unwrap();
-    let refused = post(&h, &b, &format!("/units/{sales}/edit"), &[("name", "Sales"), ("parent", &team.to_string()), ("version", &v.to_string())]).await;
+    let refused = post(
+        &h,
+        &b,
+        &format!("/units/{sales}/edit"),
+        &[("name", "Sales"), ("parent", &team.to_string()), ("version", &v.to_string())],
+    )
+    .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("“Sales” cannot move under “Sales East”, which sits inside it."), "{}", refused.body);
     assert_eq!(h.get(&format!("/api/v1/units/{sales}")).await["parent_id"], company);
 
     // Rename and set region with the right version, then the same stale form is a 409.
-    let ok = post(&h, &b, &format!("/units/{sales}/edit"), &[("name", "Sales CN"), ("parent", &company.to_string()), ("region", "Beijing"), ("version", &v.to_string())]).await;
+    let ok = post(
+        &h,
+        &b,
+        &format!("/units/{sales}/edit"),
+        &[("name", "Sales CN"), ("parent", &company.to_string()), ("region", "Beijing"), ("version", &v.to_string())],
+    )
+    .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
-    let stale = post(&h, &b, &format!("/units/{sales}/edit"), &[("name", "Sales stale"), ("parent", ""), ("version", &v.to_string())]).await;
+    let stale = post(
+        &h,
+        &b,
+        &format!("/units/{sales}/edit"),
+        &[("name", "Sales stale"), ("parent", ""), ("version", &v.to_string())],
+    )
+    .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     let now = h.get(&format!("/api/v1/units/{sales}")).await;
-    assert_eq!((now["name"].as_str(), now["region"].as_str()), (Some("Sales CN"), Some("Beijing")), "never overwritten");
+    assert_eq!(
+        (now["name"].as_str(), now["region"].as_str()),
+        (Some("Sales CN"), Some("Beijing")),
+        "never overwritten"
+    );
 
     // Members: add li, then a stale membership form is refused, then remove.
     let v = now["version"].as_i64().unwrap().to_string();
-    let added = post(&h, &b, &format!("/units/{sales}/members"), &[("person", &li.to_string()), ("action", "add"), ("version", &v)]).await;
+    let added = post(
+        &h,
+        &b,
+        &format!("/units/{sales}/members"),
+        &[("person", &li.to_string()), ("action", "add"), ("version", &v)],
+    )
+    .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER);
     assert_eq!(h.get(&format!("/api/v1/users/{li}")).await["units"], json!([sales]));
-    let stale = post(&h, &b, &format!("/units/{sales}/members"), &[("person", &li.to_string()), ("action", "remove"), ("version", &v)]).await;
+    let stale = post(
+        &h,
+        &b,
+        &format!("/units/{sales}/members"),
+        &[("person", &li.to_string()), ("action", "remove"), ("version", &v)],
+    )
+    .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     assert_eq!(h.get(&format!("/api/v1/users/{li}")).await["units"], json!([sales]));
     let v = h.get(&format!("/api/v1/units/{sales}")).await["version"].as_i64().unwrap().to_string();
-    let removed = post(&h, &b, &format!("/units/{sales}/members"), &[("person", &li.to_string()), ("action", "remove"), ("version", &v)]).await;
+    let removed = post(
+        &h,
+        &b,
+        &format!("/units/{sales}/members"),
+        &[("person", &li.to_string()), ("action", "remove"), ("version", &v)],
+    )
+    .await;
     assert_eq!(removed.status, StatusCode::SEE_OTHER);
     assert_eq!(h.get(&format!("/api/v1/users/{li}")).await["units"], json!([]));
     // Each membership change is in the change record of the person.
@@ -323,11 +389,17 @@ async fn admin_edits_units_members_and_roles_with_versions() {
     // Roles: li becomes admin; the admin may then step down; li, now the last admin, may not.
     let admin_id = h.get("/api/v1/me").await["id"].as_i64().unwrap();
     let lv = h.get(&format!("/api/v1/users/{li}")).await["version"].as_i64().unwrap().to_string();
-    assert_eq!(post(&h, &b, &format!("/people/{li}/role"), &[("role", "admin"), ("version", &lv)]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        post(&h, &b, &format!("/people/{li}/role"), &[("role", "admin"), ("version", &lv)]).await.status,
+        StatusCode::SEE_OTHER
+    );
     let stale = post(&h, &b, &format!("/people/{li}/role"), &[("role", "viewer"), ("version", &lv)]).await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     let av = h.get(&format!("/api/v1/users/{admin_id}")).await["version"].as_i64().unwrap().to_string();
-    assert_eq!(post(&h, &b, &format!("/people/{admin_id}/role"), &[("role", "member"), ("version", &av)]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        post(&h, &b, &format!("/people/{admin_id}/role"), &[("role", "member"), ("version", &av)]).await.status,
+        StatusCode::SEE_OTHER
+    );
     let li_browser = log_in(&h, "li", "password-1234").await;
     let lv = h.app.get_user(&Actor::system(), keel_domain::UserId(li)).await.unwrap().version.to_string();
     let last = post(&h, &li_browser, &format!("/people/{li}/role"), &[("role", "member"), ("version", &lv)]).await;
@@ -342,7 +414,12 @@ async fn the_last_admin_cannot_be_demoted_through_the_api_either() {
         let h = Harness::new(backend).await;
         let me = h.get("/api/v1/me").await;
         let (code, body) = h
-            .call(Method::PATCH, &format!("/api/v1/users/{}", me["id"]), Some(&h.admin), Some(json!({"role": "viewer", "version": me["version"]})))
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/users/{}", me["id"]),
+                Some(&h.admin),
+                Some(json!({"role": "viewer", "version": me["version"]})),
+            )
             .await;
         assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?} {body}");
         assert_eq!(body["error"]["field"], "role");
@@ -523,7 +600,11 @@ async fn key_result_page_shows_linked_projects_and_the_work_behind_the_number() 
     assert_eq!(page.status, StatusCode::OK);
     // Counted by hand: done 1; open 23 + 1 direct = 24; overdue 2 + 1 = 3. Nothing of SECRET.
     assert!(page.body.contains("1 done · 24 open · 3 overdue"), "{}", page.body);
-    assert!(page.body.contains("Open project") && !page.body.contains("Secret project") && !page.body.contains("Hidden task"));
+    assert!(
+        page.body.contains("Open project")
+            && !page.body.contains("Secret project")
+            && !page.body.contains("Hidden task")
+    );
     assert!(page.body.contains("Owner: owner"), "project owner shown");
     // Pages of 20 open tasks, by due date: the three overdue first.
     assert_eq!(page.body.matches(r#"<tr><td><a href="/tasks/"#).count(), 20);
@@ -568,19 +649,36 @@ async fn kr_comments_are_sanitised_on_the_page_and_kept_as_written_in_the_api() 
     assert_eq!(list["items"][0]["author_id"], owner);
     assert_eq!((list["total"].as_i64(), list["next_offset"].as_i64()), (Some(2), Some(1)));
     // A viewer may read but not write; the private KR is not found for an outsider.
-    let (code, _) = h.call(Method::POST, &format!("/api/v1/key-results/{kr}/comments"), Some(&viewer_token), Some(json!({"body": "x"}))).await;
+    let (code, _) = h
+        .call(
+            Method::POST,
+            &format!("/api/v1/key-results/{kr}/comments"),
+            Some(&viewer_token),
+            Some(json!({"body": "x"})),
+        )
+        .await;
     assert_eq!(code, StatusCode::FORBIDDEN);
     let (code, _) = h.call(Method::GET, &format!("/api/v1/key-results/{kr}/comments"), Some(&viewer_token), None).await;
     assert_eq!(code, StatusCode::OK);
     for method in [Method::GET, Method::POST] {
         let body = (method == Method::POST).then(|| json!({"body": "peek"}));
-        let (code, _) = h.call(method, &format!("/api/v1/key-results/{secret}/comments"), Some(&outsider_token), body).await;
+        let (code, _) =
+            h.call(method, &format!("/api/v1/key-results/{secret}/comments"), Some(&outsider_token), body).await;
         assert_eq!(code, StatusCode::NOT_FOUND);
     }
     // Empty bodies are refused; unknown fields too.
-    let (code, _) = h.call(Method::POST, &format!("/api/v1/key-results/{kr}/comments"), Some(&h.admin), Some(json!({"body": "  "}))).await;
+    let (code, _) = h
+        .call(Method::POST, &format!("/api/v1/key-results/{kr}/comments"), Some(&h.admin), Some(json!({"body": "  "})))
+        .await;
     assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
-    let (code, _) = h.call(Method::POST, &format!("/api/v1/key-results/{kr}/comments"), Some(&h.admin), Some(json!({"body": "x", "html": true}))).await;
+    let (code, _) = h
+        .call(
+            Method::POST,
+            &format!("/api/v1/key-results/{kr}/comments"),
+            Some(&h.admin),
+            Some(json!({"body": "x", "html": true})),
+        )
+        .await;
     assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
     let (all, total) = h.app.list_kr_comments(&Actor::system(), keel_domain::KeyResultId(kr), Page::ALL).await.unwrap();
     assert_eq!((all.len(), total), (2, 2));
@@ -613,7 +711,12 @@ async fn hostile_names_are_escaped_on_every_new_page() {
         task(&h, p, &title, Some(today_in("UTC")), Some(owner), vec![]).await;
     }
     let b = admin_browser(&h).await;
-    let mut uris = vec!["/people".to_string(), "/people?q=%3Cscript".to_string(), "/settings".to_string(), format!("/people/{owner}")];
+    let mut uris = vec![
+        "/people".to_string(),
+        "/people?q=%3Cscript".to_string(),
+        "/settings".to_string(),
+        format!("/people/{owner}"),
+    ];
     uris.extend(units.iter().map(|u| format!("/units/{u}")));
     uris.extend(people.iter().map(|p| format!("/people/{p}")));
     uris.extend(krs.iter().map(|k| format!("/key-results/{k}")));

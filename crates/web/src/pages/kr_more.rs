@@ -50,7 +50,13 @@ pub struct KrMore {
 
 impl KrMore {
     /// `work_page` counts from 1; the viewer sees only what they may.
-    pub async fn load(app: &App, page: &PageActor, names: &Names, id: KeyResultId, work_page: i64) -> AppResult<KrMore> {
+    pub async fn load(
+        app: &App,
+        page: &PageActor,
+        names: &Names,
+        id: KeyResultId,
+        work_page: i64,
+    ) -> AppResult<KrMore> {
         let lang = page.lang;
         let work_page = work_page.max(1);
         let window = Page { limit: WORK_PAGE, offset: (work_page - 1).saturating_mul(WORK_PAGE) };

@@ -343,7 +343,11 @@ async fn unit_page(state: &AppState, page: &PageActor, id: UnitId, notice: Optio
                 remove_label: tf(lang, Msg::RemoveMemberOf, &[&u.display_name]),
             })
             .collect(),
-        objectives_title: tf(lang, Msg::UnitObjectives, &[&tree.as_ref().map(|t| t.cycle.name.clone()).unwrap_or_default()]),
+        objectives_title: tf(
+            lang,
+            Msg::UnitObjectives,
+            &[&tree.as_ref().map(|t| t.cycle.name.clone()).unwrap_or_default()],
+        ),
         objectives,
         admin: page.actor.is_admin(),
         parent_choices: unit_choices(&units).into_iter().filter(|c| c.value != id.0.to_string()).collect(),

@@ -222,7 +222,9 @@ pub async fn save(
         "immediate" => EmailDigest::Immediate,
         "daily" => match time(&typed.digest_at) {
             Some(at) => EmailDigest::Daily { at },
-            None => return refuse(typed, format!("{}{}{}", t(lang, Msg::DigestAt), colon(lang), t(lang, Msg::BadTime))),
+            None => {
+                return refuse(typed, format!("{}{}{}", t(lang, Msg::DigestAt), colon(lang), t(lang, Msg::BadTime)));
+            }
         },
         _ => EmailDigest::Off,
     };
@@ -255,7 +257,9 @@ pub async fn save(
         }
         Err(AppError::Invalid { field, .. }) => {
             let text = match field.as_str() {
-                "time_zone" => format!("{}{}“{}” {}", t(lang, Msg::TimeZone), colon(lang), typed.time_zone, t(lang, Msg::BadZone)),
+                "time_zone" => {
+                    format!("{}{}“{}” {}", t(lang, Msg::TimeZone), colon(lang), typed.time_zone, t(lang, Msg::BadZone))
+                }
                 "quiet_hours" => t(lang, Msg::QuietSame).to_string(),
                 "email_digest" => t(lang, Msg::DigestNoEmail).to_string(),
                 _ => t(lang, Msg::ErrInvalid).to_string(),
