@@ -637,10 +637,10 @@ async fn the_language_switch_works_on_every_page() {
         b.visit(&path).await;
         assert_eq!(b.lang().await, "zh-CN", "{path}");
         assert_eq!(b.text(css).await, zh, "{path} in Chinese");
-        assert_eq!(b.texts("nav.nav a").await, ["首页", "目标与关键结果", "项目"], "{path}");
+        assert_eq!(b.texts("nav.nav a").await, ["首页", "目标与关键结果", "项目", "人员", "设置"], "{path}");
         switch(&b, "en").await;
         assert_eq!(b.text(css).await, en, "{path} in English");
-        assert_eq!(b.texts("nav.nav a").await, ["Home", "OKRs", "Projects"], "{path}");
+        assert_eq!(b.texts("nav.nav a").await, ["Home", "OKRs", "Projects", "People", "Settings"], "{path}");
         assert_eq!(b.text("form[action='/logout'] button").await, "Log out");
         b.shot(&format!("{name}-en")).await;
         switch(&b, "zh-CN").await;
