@@ -1307,7 +1307,7 @@ async fn the_gantt_chart_moves_and_resizes_tasks_and_refuses_a_start_before_a_pr
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn people_units_settings_and_a_key_result_comment() {
     let site = site().await;
-    let b = Browser::open(&site.base, (1280, 900), "desktop").await;
+    let b = Browser::open(&site.base, DESKTOP, "desktop").await;
     site.log_in(&b).await;
     let sys = Actor::system();
 
@@ -1363,4 +1363,20 @@ async fn people_units_settings_and_a_key_result_comment() {
     b.assert_nothing_runs().await;
     b.shot("key-result-comment").await;
     b.close().await;
+
+    // The same pages fit a phone.
+    let phone = Browser::open(&site.base, PHONE, "phone").await;
+    site.log_in(&phone).await;
+    for path in [
+        "/people".to_string(),
+        format!("/units/{}", unit.id.0),
+        "/settings".into(),
+        format!("/key-results/{}", kr.id.0),
+    ] {
+        phone.visit(&path).await;
+        phone.assert_no_horizontal_overflow().await;
+    }
+    phone.visit("/people").await;
+    phone.shot("people").await;
+    phone.close().await;
 }

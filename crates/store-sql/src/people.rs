@@ -113,11 +113,16 @@ pub async fn count_search_users(c: &mut dyn Conn, text: &str) -> R<i64> {
     first_int(&c.fetch(&sql, args![contains_pattern(text.trim())]).await?)
 }
 
-/// The tasks behind a key result: `$1` admin, `$2` user, `$3` the key result.
+/// The tasks behind a key result: `$1` admin, `$2` user, `$3` the key
+/// result. A linked project brings its sub-projects' tasks too, as its
+/// progress does; each task's own project decides whether it is visible.
 fn kr_work_where() -> String {
     format!(
         "t.archived = FALSE AND {} AND (t.id IN (SELECT task_id FROM task_key_results WHERE key_result_id = $3) \
-         OR t.project_id IN (SELECT project_id FROM project_key_results WHERE key_result_id = $3))",
+         OR t.project_id IN (WITH RECURSIVE linked (id) AS ( \
+             SELECT project_id FROM project_key_results WHERE key_result_id = $3 \
+             UNION SELECT sub.id FROM projects sub JOIN linked ON sub.parent_id = linked.id) \
+           SELECT id FROM linked))",
         visible("p", 1, 2)
     )
 }

@@ -251,6 +251,15 @@ async fn work_behind_a_kr_counts_direct_and_project_tasks_the_viewer_may_see() {
         let linked = tx.insert_project(&project("LINK", false, owner, vec![kr]), None).await.unwrap();
         let secret = tx.insert_project(&project("SEC", true, owner, vec![kr]), None).await.unwrap();
         let plain = tx.insert_project(&project("PLAIN", false, owner, vec![]), None).await.unwrap();
+        // A sub-project of the linked one (not linked itself), and one below that.
+        let mut child = project("CHILD", false, owner, vec![]);
+        child.parent_id = Some(linked);
+        let child = tx.insert_project(&child, None).await.unwrap();
+        let mut grandchild = project("GRAND", false, owner, vec![]);
+        grandchild.parent_id = Some(child);
+        let grandchild = tx.insert_project(&grandchild, None).await.unwrap();
+        tx.insert_task(&task(child, 1, StatusCategory::Done, None)).await.unwrap();
+        tx.insert_task(&task(grandchild, 1, StatusCategory::Todo, Some(day(2026, 11, 20)))).await.unwrap();
         // Through the linked project: done, open overdue, open due today, undated, cancelled.
         tx.insert_task(&task(linked, 1, StatusCategory::Done, Some(day(2026, 11, 1)))).await.unwrap();
         tx.insert_task(&task(linked, 2, StatusCategory::Doing, Some(day(2026, 11, 9)))).await.unwrap();
@@ -273,17 +282,18 @@ async fn work_behind_a_kr_counts_direct_and_project_tasks_the_viewer_may_see() {
 
         let mut tx = db.store.read().await.unwrap();
         let as_user = |id| Some(Viewer { user_id: id, admin: false });
-        // By hand: the other person sees LINK-1..4 and PLAIN-1 (done 1; open 2, 3, 4, PLAIN-1; overdue 2 and PLAIN-1).
+        // By hand: the other person sees LINK-1..5, CHILD-1, GRAND-1 and PLAIN-1:
+        // done LINK-1, CHILD-1; open LINK-2, 3, 4, GRAND-1, PLAIN-1; overdue LINK-2 and PLAIN-1.
         let counts = tx.kr_work_counts(kr, as_user(other), today).await.unwrap();
-        assert_eq!(counts, KrWorkCounts { done: 1, open: 4, overdue: 2 }, "{backend:?}");
+        assert_eq!(counts, KrWorkCounts { done: 2, open: 5, overdue: 2 }, "{backend:?}");
         let counts = tx.kr_work_counts(kr, as_user(owner), today).await.unwrap();
-        assert_eq!(counts, KrWorkCounts { done: 1, open: 5, overdue: 3 }, "{backend:?}");
+        assert_eq!(counts, KrWorkCounts { done: 2, open: 6, overdue: 3 }, "{backend:?}");
         let open = tx.kr_work_tasks(kr, as_user(other), true, Page::ALL).await.unwrap();
         let keys: Vec<String> = open.iter().map(|t| t.key.clone()).collect();
         // By due date, undated last.
-        assert_eq!(keys, ["PLAIN-1", "LINK-2", "LINK-3", "LINK-4"], "{backend:?}");
+        assert_eq!(keys, ["PLAIN-1", "LINK-2", "LINK-3", "GRAND-1", "LINK-4"], "{backend:?}");
         let all = tx.kr_work_tasks(kr, as_user(other), false, Page::ALL).await.unwrap();
-        assert_eq!(all.len(), 6, "done and cancelled too, not archived: {backend:?}");
+        assert_eq!(all.len(), 8, "done and cancelled too, not archived: {backend:?}");
         let paged = tx.kr_work_tasks(kr, as_user(owner), true, Page { limit: 2, offset: 1 }).await.unwrap();
         assert_eq!(paged.iter().map(|t| t.key.as_str()).collect::<Vec<_>>(), ["SEC-1", "LINK-2"], "{backend:?}");
     }
