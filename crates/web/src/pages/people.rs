@@ -36,11 +36,18 @@ pub struct Notice {
 }
 
 impl Notice {
-    fn from_app(lang: Lang, e: AppError, units: &[Unit], unit: Option<UnitId>, parent: Option<UnitId>) -> Notice {
+    /// The refusal told above the form; other errors become the error page.
+    fn from_app(
+        lang: Lang,
+        e: AppError,
+        units: &[Unit],
+        unit: Option<UnitId>,
+        parent: Option<UnitId>,
+    ) -> Result<Notice, PageError> {
         let name = |id: Option<UnitId>| {
             id.and_then(|id| units.iter().find(|u| u.id == id)).map(|u| u.name.clone()).unwrap_or_default()
         };
-        match e {
+        Ok(match e {
             AppError::Conflict { .. } => {
                 Notice { status: StatusCode::CONFLICT, text: crate::i18n::t(lang, Msg::ErrConflict).into() }
             }
@@ -56,8 +63,9 @@ impl Notice {
             AppError::Forbidden(_) => {
                 Notice { status: StatusCode::FORBIDDEN, text: crate::i18n::t(lang, Msg::ErrForbidden).into() }
             }
-            other => Notice { status: StatusCode::UNPROCESSABLE_ENTITY, text: other.to_string() },
-        }
+            // Nothing the form can say: the error page (which also logs internal errors).
+            other => return Err(PageError::app(lang, other)),
+        })
     }
 }
 
@@ -504,7 +512,7 @@ pub async fn create_unit(State(state): State<AppState>, page: PageActor, Form(f)
         Ok(u) => Ok(Redirect::to(&format!("/units/{}", u.id.0)).into_response()),
         Err(e) => {
             let units = state.app.list_units(&page.actor).await.or_page(page.lang)?;
-            let notice = Notice::from_app(page.lang, e, &units, None, None);
+            let notice = Notice::from_app(page.lang, e, &units, None, None)?;
             people_page(&state, &page, PeopleQuery::default(), Some(notice)).await
         }
     }
@@ -529,7 +537,7 @@ pub async fn edit_unit(
         Ok(_) => Ok(Redirect::to(&format!("/units/{}", id.0)).into_response()),
         Err(e) => {
             let units = state.app.list_units(&page.actor).await.or_page(page.lang)?;
-            let notice = Notice::from_app(page.lang, e, &units, Some(id), parent);
+            let notice = Notice::from_app(page.lang, e, &units, Some(id), parent)?;
             unit_page(&state, &page, id, Some(notice)).await
         }
     }
@@ -566,7 +574,7 @@ pub async fn members(
         Ok(_) => Ok(Redirect::to(&format!("/units/{}#members", id.0)).into_response()),
         Err(e) => {
             let units = state.app.list_units(&page.actor).await.or_page(page.lang)?;
-            let notice = Notice::from_app(page.lang, e, &units, Some(id), None);
+            let notice = Notice::from_app(page.lang, e, &units, Some(id), None)?;
             unit_page(&state, &page, id, Some(notice)).await
         }
     }
@@ -599,7 +607,7 @@ pub async fn set_role(
     match state.app.update_user(&page.actor, id, patch).await {
         Ok(_) => Ok(Redirect::to(&format!("/people/{}", id.0)).into_response()),
         Err(e) => {
-            let notice = Notice::from_app(page.lang, e, &[], None, None);
+            let notice = Notice::from_app(page.lang, e, &[], None, None)?;
             person_page(&state, &page, id, Some(notice)).await
         }
     }
