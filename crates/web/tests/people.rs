@@ -222,47 +222,51 @@ async fn people_page_shows_the_org_tree_and_a_paged_search() {
 
 #[tokio::test]
 async fn unit_and_person_pages_show_what_the_viewer_may_see() {
-    let h = Harness::new(Backend::Sqlite).await;
-    let (owner, _) = h.person("owner", Role::Member, vec![]).await;
-    let company = unit(&h, "Keel Inc", None, None, None).await;
-    let growth = unit(&h, "Growth", Some(company), Some("Shenzhen"), Some(owner)).await;
-    let sub = unit(&h, "Growth Ads", Some(growth), None, None).await;
-    let (outsider, _) = h.person("outsider", Role::Member, vec![]).await;
-    let (insider, _) = h.person("insider", Role::Member, vec![growth]).await;
-    let (_, _, open_kr) = okr(&h, "Open growth goal", owner, Some(growth), false).await;
-    let (_, _, secret_kr) = okr(&h, "Secret growth goal", owner, Some(growth), true).await;
-    // Open tasks of the owner: one overdue by 3 days, one due later, one done (not shown).
-    let p = project(&h, "GRO", "Growth work", vec![open_kr], false, None).await;
-    let today = today_in("Asia/Shanghai");
-    task(&h, p, "Late launch", Some(today - Duration::days(3)), Some(owner), vec![]).await;
-    task(&h, p, "Later launch", Some(today + Duration::days(5)), Some(owner), vec![]).await;
-    let done = task(&h, p, "Finished thing", None, Some(owner), vec![]).await;
-    h.patch(&format!("/api/v1/tasks/{}", done["id"]), json!({"status": "Done", "version": done["version"]})).await;
+    for backend in BACKENDS {
+        let h = Harness::new(backend).await;
+        let (owner, _) = h.person("owner", Role::Member, vec![]).await;
+        let company = unit(&h, "Keel Inc", None, None, None).await;
+        let growth = unit(&h, "Growth", Some(company), Some("Shenzhen"), Some(owner)).await;
+        let sub = unit(&h, "Growth Ads", Some(growth), None, None).await;
+        let (outsider, _) = h.person("outsider", Role::Member, vec![]).await;
+        let (insider, _) = h.person("insider", Role::Member, vec![growth]).await;
+        let (_, _, open_kr) = okr(&h, "Open growth goal", owner, Some(growth), false).await;
+        let (_, _, secret_kr) = okr(&h, "Secret growth goal", owner, Some(growth), true).await;
+        // Open tasks of the owner: one overdue by 3 days, one due later, one done (not shown).
+        let p = project(&h, "GRO", "Growth work", vec![open_kr], false, None).await;
+        let today = today_in("Asia/Shanghai");
+        task(&h, p, "Late launch", Some(today - Duration::days(3)), Some(owner), vec![]).await;
+        task(&h, p, "Later launch", Some(today + Duration::days(5)), Some(owner), vec![]).await;
+        let done = task(&h, p, "Finished thing", None, Some(owner), vec![]).await;
+        h.patch(&format!("/api/v1/tasks/{}", done["id"]), json!({"status": "Done", "version": done["version"]})).await;
 
-    let out = log_in(&h, "outsider", "password-1234").await;
-    let page = get(&h, &out, &format!("/units/{growth}")).await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("Open growth goal"));
-    assert!(!page.body.contains("Secret growth goal"), "a private objective never shows on a unit page");
-    assert!(page.body.contains("Growth Ads") && page.body.contains(&format!("/units/{sub}")));
-    assert!(page.body.contains("Shenzhen") && page.body.contains(&format!(r#"<a href="/people/{owner}">owner</a>"#)));
-    assert!(page.body.contains(&format!(r#"<a href="/people/{insider}">insider</a>"#)), "members listed");
-    assert!(!page.body.contains(&format!(r#"<a href="/people/{outsider}">"#)), "not a member");
-    // A member sees no admin forms.
-    assert!(!page.body.contains(r#"action="/units/"#) && !page.body.contains("edit-unit"));
+        let out = log_in(&h, "outsider", "password-1234").await;
+        let page = get(&h, &out, &format!("/units/{growth}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Open growth goal"));
+        assert!(!page.body.contains("Secret growth goal"), "a private objective never shows on a unit page");
+        assert!(page.body.contains("Growth Ads") && page.body.contains(&format!("/units/{sub}")));
+        assert!(
+            page.body.contains("Shenzhen") && page.body.contains(&format!(r#"<a href="/people/{owner}">owner</a>"#))
+        );
+        assert!(page.body.contains(&format!(r#"<a href="/people/{insider}">insider</a>"#)), "members listed");
+        assert!(!page.body.contains(&format!(r#"<a href="/people/{outsider}">"#)), "not a member");
+        // A member sees no admin forms.
+        assert!(!page.body.contains(r#"action="/units/"#) && !page.body.contains("edit-unit"));
 
-    let person = get(&h, &out, &format!("/people/{owner}")).await;
-    assert!(person.body.contains("Open growth goal KR"));
-    assert!(!person.body.contains("Secret growth goal"), "nor on a person page");
-    assert!(person.body.contains("Key results they own (1)"), "not even counted");
-    assert!(person.body.contains("Late launch") && person.body.contains("3 d overdue"));
-    assert!(person.body.contains("Later launch") && !person.body.contains("Finished thing"));
-    assert_eq!(person.body.matches("d overdue").count(), 1);
-    // The insider (member of the unit) sees the private one, counted.
-    let ins = log_in(&h, "insider", "password-1234").await;
-    let person = get(&h, &ins, &format!("/people/{owner}")).await;
-    assert!(person.body.contains("Secret growth goal KR") && person.body.contains("Key results they own (2)"));
-    let _ = secret_kr;
+        let person = get(&h, &out, &format!("/people/{owner}")).await;
+        assert!(person.body.contains("Open growth goal KR"));
+        assert!(!person.body.contains("Secret growth goal"), "nor on a person page");
+        assert!(person.body.contains("Key results they own (1)"), "not even counted");
+        assert!(person.body.contains("Late launch") && person.body.contains("3 d overdue"));
+        assert!(person.body.contains("Later launch") && !person.body.contains("Finished thing"));
+        assert_eq!(person.body.matches("d overdue").count(), 1);
+        // The insider (member of the unit) sees the private one, counted.
+        let ins = log_in(&h, "insider", "password-1234").await;
+        let person = get(&h, &ins, &format!("/people/{owner}")).await;
+        assert!(person.body.contains("Secret growth goal KR") && person.body.contains("Key results they own (2)"));
+        let _ = secret_kr;
+    }
 }
 
 #[tokio::test]
@@ -575,51 +579,53 @@ async fn the_time_zone_in_settings_moves_overdue_and_the_language_is_remembered(
 
 #[tokio::test]
 async fn key_result_page_shows_linked_projects_and_the_work_behind_the_number() {
-    let h = Harness::new(Backend::Sqlite).await;
-    let (viewer, _) = h.person("viewer", Role::Member, vec![]).await;
-    let (owner, _) = h.person("owner", Role::Member, vec![]).await;
-    let (_, _, kr) = okr(&h, "Grow", owner, None, false).await;
-    let today = today_in("Asia/Shanghai");
-    let open = project(&h, "OPEN", "Open project", vec![kr], false, Some(owner)).await;
-    let secret = project(&h, "SECRET", "Secret project", vec![kr], true, Some(owner)).await;
-    let other = project(&h, "OTHER", "Other project", vec![], false, None).await;
-    // 23 open tasks in the open project, 2 of them overdue; one done.
-    for i in 0..23 {
-        let due = if i < 2 { today - Duration::days(2) } else { today + Duration::days(i) };
-        task(&h, open, &format!("Open task {i:02}"), Some(due), Some(owner), vec![]).await;
-    }
-    let done = task(&h, open, "Done task", None, None, vec![]).await;
-    h.patch(&format!("/api/v1/tasks/{}", done["id"]), json!({"status": "Done", "version": done["version"]})).await;
-    // One linked directly from an unlinked project, overdue; hidden ones in the private project.
-    task(&h, other, "Direct task", Some(today - Duration::days(1)), None, vec![kr]).await;
-    task(&h, secret, "Hidden task", Some(today - Duration::days(9)), None, vec![]).await;
-    task(&h, other, "Unrelated task", None, None, vec![]).await;
+    for backend in BACKENDS {
+        let h = Harness::new(backend).await;
+        let (viewer, _) = h.person("viewer", Role::Member, vec![]).await;
+        let (owner, _) = h.person("owner", Role::Member, vec![]).await;
+        let (_, _, kr) = okr(&h, "Grow", owner, None, false).await;
+        let today = today_in("Asia/Shanghai");
+        let open = project(&h, "OPEN", "Open project", vec![kr], false, Some(owner)).await;
+        let secret = project(&h, "SECRET", "Secret project", vec![kr], true, Some(owner)).await;
+        let other = project(&h, "OTHER", "Other project", vec![], false, None).await;
+        // 23 open tasks in the open project, 2 of them overdue; one done.
+        for i in 0..23 {
+            let due = if i < 2 { today - Duration::days(2) } else { today + Duration::days(i) };
+            task(&h, open, &format!("Open task {i:02}"), Some(due), Some(owner), vec![]).await;
+        }
+        let done = task(&h, open, "Done task", None, None, vec![]).await;
+        h.patch(&format!("/api/v1/tasks/{}", done["id"]), json!({"status": "Done", "version": done["version"]})).await;
+        // One linked directly from an unlinked project, overdue; hidden ones in the private project.
+        task(&h, other, "Direct task", Some(today - Duration::days(1)), None, vec![kr]).await;
+        task(&h, secret, "Hidden task", Some(today - Duration::days(9)), None, vec![]).await;
+        task(&h, other, "Unrelated task", None, None, vec![]).await;
 
-    let b = log_in(&h, "viewer", "password-1234").await;
-    let page = get(&h, &b, &format!("/key-results/{kr}")).await;
-    assert_eq!(page.status, StatusCode::OK);
-    // Counted by hand: done 1; open 23 + 1 direct = 24; overdue 2 + 1 = 3. Nothing of SECRET.
-    assert!(page.body.contains("1 done · 24 open · 3 overdue"), "{}", page.body);
-    assert!(
-        page.body.contains("Open project")
-            && !page.body.contains("Secret project")
-            && !page.body.contains("Hidden task")
-    );
-    assert!(page.body.contains("Owner: owner"), "project owner shown");
-    // Pages of 20 open tasks, by due date: the three overdue first.
-    assert_eq!(page.body.matches(r#"<tr><td><a href="/tasks/"#).count(), 20);
-    assert!(page.body.contains("Page 1 of 2"));
-    let work = &page.body[page.body.find(r#"id="work""#).unwrap()..];
-    let at = |s: &str| work.find(s).unwrap_or_else(|| panic!("{s} missing"));
-    assert!(at("Open task 00") < at("Direct task") && at("Direct task") < at("Open task 02"));
-    let second = get(&h, &b, &format!("/key-results/{kr}?work=2")).await;
-    assert_eq!(second.body.matches(r#"<tr><td><a href="/tasks/"#).count(), 4);
-    assert!(second.body.contains("Open task 22") && !second.body.contains("Unrelated task"));
-    // The owner of the private project sees it, and its task is counted.
-    let o = log_in(&h, "owner", "password-1234").await;
-    let page = get(&h, &o, &format!("/key-results/{kr}")).await;
-    assert!(page.body.contains("1 done · 25 open · 4 overdue") && page.body.contains("Secret project"));
-    let _ = viewer;
+        let b = log_in(&h, "viewer", "password-1234").await;
+        let page = get(&h, &b, &format!("/key-results/{kr}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        // Counted by hand: done 1; open 23 + 1 direct = 24; overdue 2 + 1 = 3. Nothing of SECRET.
+        assert!(page.body.contains("1 done · 24 open · 3 overdue"), "{}", page.body);
+        assert!(
+            page.body.contains("Open project")
+                && !page.body.contains("Secret project")
+                && !page.body.contains("Hidden task")
+        );
+        assert!(page.body.contains("Owner: owner"), "project owner shown");
+        // Pages of 20 open tasks, by due date: the three overdue first.
+        assert_eq!(page.body.matches(r#"<tr><td><a href="/tasks/"#).count(), 20);
+        assert!(page.body.contains("Page 1 of 2"));
+        let work = &page.body[page.body.find(r#"id="work""#).unwrap()..];
+        let at = |s: &str| work.find(s).unwrap_or_else(|| panic!("{s} missing"));
+        assert!(at("Open task 00") < at("Direct task") && at("Direct task") < at("Open task 02"));
+        let second = get(&h, &b, &format!("/key-results/{kr}?work=2")).await;
+        assert_eq!(second.body.matches(r#"<tr><td><a href="/tasks/"#).count(), 4);
+        assert!(second.body.contains("Open task 22") && !second.body.contains("Unrelated task"));
+        // The owner of the private project sees it, and its task is counted.
+        let o = log_in(&h, "owner", "password-1234").await;
+        let page = get(&h, &o, &format!("/key-results/{kr}")).await;
+        assert!(page.body.contains("1 done · 25 open · 4 overdue") && page.body.contains("Secret project"));
+        let _ = viewer;
+    }
 }
 
 #[tokio::test]
