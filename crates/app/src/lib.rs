@@ -14,6 +14,7 @@ pub mod import;
 pub mod okr;
 pub mod org;
 pub mod patch;
+pub mod people;
 pub mod record;
 pub mod search;
 pub mod store;

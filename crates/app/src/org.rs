@@ -137,7 +137,13 @@ impl App {
             let units = tx.list_units().await?;
             let parent_of = |u: i64| units.iter().find(|x| x.id.0 == u).and_then(|x| x.parent_id.map(|p| p.0));
             if creates_parent_cycle(id.0, parent.0, parent_of) {
-                return Err(AppError::invalid("parent_id", "a unit cannot sit inside itself"));
+                let name = |u: UnitId| units.iter().find(|x| x.id == u).map(|x| x.name.clone()).unwrap_or_default();
+                let message = if parent == id {
+                    format!("“{}” cannot sit inside itself", unit.name)
+                } else {
+                    format!("“{}” cannot move under “{}”, which sits inside it", unit.name, name(parent))
+                };
+                return Err(AppError::invalid("parent_id", message));
             }
         }
         unit.version = save!(tx, update_unit, get_unit, unit);
@@ -237,6 +243,7 @@ impl App {
             // A new password ends every session opened with the old one.
             tx.delete_sessions_of(id).await?;
         }
+        crate::people::keep_an_admin(&mut *tx, &before, &user).await?;
         if !user.can_login {
             tx.delete_sessions_of(id).await?;
         }

@@ -8,7 +8,8 @@
 use crate::StoreError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use keel_domain::okr::{CheckIn, Cycle, KeyResult, KrItem, Objective};
+use keel_domain::notify::NotificationPrefs;
+use keel_domain::okr::{CheckIn, Cycle, KeyResult, KrComment, KrItem, Objective};
 use keel_domain::org::{Unit, User};
 use keel_domain::progress::{WorkProject, WorkTask};
 use keel_domain::work::{Comment, Project, ProjectMilestone, Task, Worklog};
@@ -124,6 +125,18 @@ pub struct SearchHit {
 pub struct KrLinks {
     pub project_links: Vec<(ProjectId, KeyResultId)>,
     pub task_links: Vec<(TaskId, KeyResultId)>,
+}
+
+/// The tasks behind a key result (linked directly or through its projects),
+/// counted for one viewer. Cancelled tasks count nowhere.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KrWorkCounts {
+    pub done: i64,
+    /// Not done and not cancelled.
+    pub open: i64,
+    /// Open with a due date before the viewer's today.
+    pub overdue: i64,
 }
 
 #[async_trait]
@@ -244,4 +257,35 @@ pub trait Tx: Send {
     async fn latest_change_id(&mut self) -> R<i64>;
     /// Changes recorded after `after_id`, oldest first, at most `limit`.
     async fn list_changes_after(&mut self, after_id: i64, limit: i64) -> R<Vec<Change>>;
+
+    // People, settings and key-result comments (issue 3).
+    async fn insert_kr_comment(&mut self, comment: &KrComment, source: Option<(&str, &str)>) -> R<KrCommentId>;
+    /// A key result's comments, oldest first.
+    async fn list_kr_comments(&mut self, kr_id: KeyResultId, page: Page) -> R<Vec<KrComment>>;
+    async fn count_kr_comments(&mut self, kr_id: KeyResultId) -> R<i64>;
+    /// A person's stored notification preferences and their version.
+    async fn get_notification_prefs(&mut self, user_id: UserId) -> R<Option<(NotificationPrefs, i64)>>;
+    /// Stores a person's preferences if the stored version is `version` (0:
+    /// none stored yet) and returns the new version; `Stale` otherwise.
+    async fn put_notification_prefs(&mut self, user_id: UserId, prefs: &NotificationPrefs, version: i64) -> R<i64>;
+    /// People whose name, login or email contains `text` (any case), by name then id.
+    async fn search_users(&mut self, text: &str, page: Page) -> R<Vec<User>>;
+    async fn count_search_users(&mut self, text: &str) -> R<i64>;
+    /// Live tasks linked to a key result directly or through a linked project,
+    /// those the viewer may see; `open_only` leaves out done and cancelled ones.
+    /// Ordered by due date (undated last), then key.
+    async fn kr_work_tasks(
+        &mut self,
+        kr_id: KeyResultId,
+        viewer: Option<Viewer>,
+        open_only: bool,
+        page: Page,
+    ) -> R<Vec<keel_domain::work::Task>>;
+    /// Done / open / overdue counts of the same tasks; overdue against `today`.
+    async fn kr_work_counts(
+        &mut self,
+        kr_id: KeyResultId,
+        viewer: Option<Viewer>,
+        today: chrono::NaiveDate,
+    ) -> R<KrWorkCounts>;
 }

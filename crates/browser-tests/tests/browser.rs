@@ -637,10 +637,14 @@ async fn the_language_switch_works_on_every_page() {
         b.visit(&path).await;
         assert_eq!(b.lang().await, "zh-CN", "{path}");
         assert_eq!(b.text(css).await, zh, "{path} in Chinese");
-        assert_eq!(b.texts("nav.nav a").await, ["首页", "目标与关键结果", "项目", "日历"], "{path}");
+        assert_eq!(b.texts("nav.nav a").await, ["首页", "目标与关键结果", "项目", "日历", "人员", "设置"], "{path}");
         switch(&b, "en").await;
         assert_eq!(b.text(css).await, en, "{path} in English");
-        assert_eq!(b.texts("nav.nav a").await, ["Home", "OKRs", "Projects", "Calendar"], "{path}");
+        assert_eq!(
+            b.texts("nav.nav a").await,
+            ["Home", "OKRs", "Projects", "Calendar", "People", "Settings"],
+            "{path}"
+        );
         assert_eq!(b.text("form[action='/logout'] button").await, "Log out");
         b.shot(&format!("{name}-en")).await;
         switch(&b, "zh-CN").await;
@@ -1397,5 +1401,85 @@ async fn the_list_view_unfolds_sub_tasks_and_the_calendar_steps_a_month() {
     phone.visit("/calendar").await;
     phone.assert_no_horizontal_overflow().await;
     phone.shot("my-calendar").await;
+    phone.close().await;
+}
+
+/// People and settings (issue 3): open People, open a unit, change the
+/// language and time zone in Settings and see them remembered, comment on a
+/// key result (its Markdown shown, nothing in it run).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_units_settings_and_a_key_result_comment() {
+    let site = site().await;
+    let b = Browser::open(&site.base, DESKTOP, "desktop").await;
+    site.log_in(&b).await;
+    let sys = Actor::system();
+
+    // People: every unit in the tree, the demo's people listed.
+    b.follow("//nav[contains(@class,'nav')]", "人员").await;
+    assert_eq!(b.path().await, "/people");
+    let units = site.app.list_units(&sys).await.unwrap();
+    assert_eq!(b.texts(".org-tree > li > a").await.len(), units.len());
+    let people = site.app.list_users(&sys, Page::ALL).await.unwrap();
+    let shown = b.texts("table.people tbody tr").await.len();
+    assert_eq!(shown, people.len().min(50));
+    b.assert_no_horizontal_overflow().await;
+    b.shot("people").await;
+
+    // A unit: its name, its members as the store has them.
+    let unit = units.iter().find(|u| u.parent_id.is_some()).expect("a department");
+    b.follow("//ul[contains(@class,'org-tree')]", &unit.name).await;
+    assert_eq!(b.path().await, format!("/units/{}", unit.id.0));
+    assert_eq!(b.text("main h1").await, unit.name);
+    let members = people.iter().filter(|p| p.units.contains(&unit.id)).count();
+    assert_eq!(b.texts("#members ul.members > li").await.len(), members);
+    b.assert_no_horizontal_overflow().await;
+    b.shot("unit").await;
+
+    // Settings: English and New York, saved and shown again after a reload.
+    b.follow("//nav[contains(@class,'nav')]", "设置").await;
+    assert_eq!(b.path().await, "/settings");
+    b.find("#set-lang").await.select_by_value("en").await.expect("choose English");
+    b.find("#set-zone").await.select_by_value("America/New_York").await.expect("choose a zone");
+    b.click_css("#settings-save").await;
+    assert_eq!(b.path().await, "/settings?saved=1");
+    assert_eq!(b.lang().await, "en");
+    b.visit("/okrs").await;
+    assert_eq!(b.lang().await, "en", "the language is remembered on other pages");
+    b.visit("/settings").await;
+    assert_eq!(b.js("return document.getElementById('set-zone').value").await, "America/New_York");
+    assert_eq!(b.js("return document.getElementById('set-lang').value").await, "en");
+    let me = site.app.list_users(&sys, Page::ALL).await.unwrap();
+    let me = me.iter().find(|u| u.login.as_deref() == Some(site.login.as_str())).unwrap();
+    assert_eq!((me.time_zone.as_str(), me.lang.map(|l| l.as_str())), ("America/New_York", Some("en")));
+    b.assert_no_horizontal_overflow().await;
+    b.shot("settings").await;
+
+    // A comment on a key result: Markdown shown, the payload inert.
+    let cycle = site.app.current_cycle(&sys).await.unwrap().expect("a current cycle");
+    let tree = site.app.okr_tree(&sys, cycle.id).await.unwrap();
+    let kr = &tree.objectives[0].key_results[0].key_result;
+    b.visit(&format!("/key-results/{}", kr.id.0)).await;
+    b.type_into("#kr-comment", "**on track** <img src=x onerror=\"window.__xss=1\">").await;
+    b.click_css("form[action$='/comments'] button[type=submit]").await;
+    assert_eq!(b.path().await, format!("/key-results/{}", kr.id.0));
+    assert_eq!(b.text("#comments .comment .markdown strong").await, "on track");
+    b.assert_nothing_runs().await;
+    b.shot("key-result-comment").await;
+    b.close().await;
+
+    // The same pages fit a phone.
+    let phone = Browser::open(&site.base, PHONE, "phone").await;
+    site.log_in(&phone).await;
+    for path in [
+        "/people".to_string(),
+        format!("/units/{}", unit.id.0),
+        "/settings".into(),
+        format!("/key-results/{}", kr.id.0),
+    ] {
+        phone.visit(&path).await;
+        phone.assert_no_horizontal_overflow().await;
+    }
+    phone.visit("/people").await;
+    phone.shot("people").await;
     phone.close().await;
 }

@@ -32,4 +32,5 @@ id_type!(
     WorklogId,
     TokenId,
     ChangeId,
+    KrCommentId,
 );

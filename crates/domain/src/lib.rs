@@ -11,6 +11,7 @@ pub mod error;
 pub mod forecast;
 pub mod health;
 pub mod ids;
+pub mod notify;
 pub mod okr;
 pub mod org;
 pub mod progress;

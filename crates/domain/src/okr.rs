@@ -211,3 +211,15 @@ pub struct CheckIn {
     pub confidence: Option<u8>,
     pub note: String,
 }
+
+/// A comment on a key result: Markdown, shown sanitised like task comments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KrComment {
+    pub id: crate::KrCommentId,
+    pub key_result_id: KeyResultId,
+    pub author_id: Option<UserId>,
+    /// Markdown.
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}

@@ -9,6 +9,7 @@
 mod conn;
 mod misc;
 mod okr;
+mod people;
 mod rows;
 mod tx;
 mod users;

@@ -63,7 +63,7 @@ pub async fn list_changes_after(c: &mut dyn Conn, after_id: i64, limit: i64) -> 
 }
 
 /// `text` as a LIKE pattern that matches it anywhere, its own % and _ taken literally.
-fn contains_pattern(text: &str) -> String {
+pub(crate) fn contains_pattern(text: &str) -> String {
     let escaped: String =
         text.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
     format!("%{}%", escaped.to_lowercase())

@@ -1,9 +1,10 @@
 //! [`SqlTx`]: the shared SQL behind Keel's storage traits, over any backend's [`Conn`].
 
-use crate::{Conn, args, misc, okr, users, work};
+use crate::{Conn, args, misc, okr, people, users, work};
 use async_trait::async_trait;
 use keel_app::StoreError;
 use keel_app::store::*;
+use keel_domain::notify::NotificationPrefs;
 use keel_domain::okr::*;
 use keel_domain::org::*;
 use keel_domain::progress::{WorkProject, WorkTask};
@@ -255,5 +256,45 @@ impl Tx for SqlTx {
     }
     async fn list_changes(&mut self, entity: &str, entity_id: i64) -> R<Vec<Change>> {
         misc::list_changes(self.conn.as_mut(), entity, entity_id).await
+    }
+
+    // People, settings and key-result comments (issue 3).
+    async fn insert_kr_comment(&mut self, comment: &KrComment, source: Option<(&str, &str)>) -> R<KrCommentId> {
+        people::insert_kr_comment(self.conn.as_mut(), comment, source).await
+    }
+    async fn list_kr_comments(&mut self, kr_id: KeyResultId, page: Page) -> R<Vec<KrComment>> {
+        people::list_kr_comments(self.conn.as_mut(), kr_id, page).await
+    }
+    async fn count_kr_comments(&mut self, kr_id: KeyResultId) -> R<i64> {
+        people::count_kr_comments(self.conn.as_mut(), kr_id).await
+    }
+    async fn get_notification_prefs(&mut self, user_id: UserId) -> R<Option<(NotificationPrefs, i64)>> {
+        people::get_notification_prefs(self.conn.as_mut(), user_id).await
+    }
+    async fn put_notification_prefs(&mut self, user_id: UserId, prefs: &NotificationPrefs, version: i64) -> R<i64> {
+        people::put_notification_prefs(self.conn.as_mut(), user_id, prefs, version).await
+    }
+    async fn search_users(&mut self, text: &str, page: Page) -> R<Vec<User>> {
+        people::search_users(self.conn.as_mut(), text, page).await
+    }
+    async fn count_search_users(&mut self, text: &str) -> R<i64> {
+        people::count_search_users(self.conn.as_mut(), text).await
+    }
+    async fn kr_work_tasks(
+        &mut self,
+        kr_id: KeyResultId,
+        viewer: Option<Viewer>,
+        open_only: bool,
+        page: Page,
+    ) -> R<Vec<Task>> {
+        people::kr_work_tasks(self.conn.as_mut(), kr_id, viewer, open_only, page).await
+    }
+    async fn kr_work_counts(
+        &mut self,
+        kr_id: KeyResultId,
+        viewer: Option<Viewer>,
+        today: chrono::NaiveDate,
+    ) -> R<KrWorkCounts> {
+        people::kr_work_counts(self.conn.as_mut(), kr_id, viewer, today).await
     }
 }

@@ -29,9 +29,9 @@ pub async fn delete_setting(c: &mut dyn Conn, key: &str) -> R<()> {
     Ok(())
 }
 
-const USER_COLS: &str = "id, login, display_name, email, role, lang, time_zone, can_login, version";
+pub(crate) const USER_COLS: &str = "id, login, display_name, email, role, lang, time_zone, can_login, version";
 
-fn user_from(row: &Row) -> R<User> {
+pub(crate) fn user_from(row: &Row) -> R<User> {
     let mut c = row.cursor();
     let id = UserId(c.int()?);
     let login = c.opt_text()?;
@@ -54,7 +54,7 @@ fn user_from(row: &Row) -> R<User> {
 }
 
 /// Fills each user's unit memberships with one query.
-async fn with_units(c: &mut dyn Conn, mut users: Vec<User>) -> R<Vec<User>> {
+pub(crate) async fn with_units(c: &mut dyn Conn, mut users: Vec<User>) -> R<Vec<User>> {
     if users.is_empty() {
         return Ok(users);
     }

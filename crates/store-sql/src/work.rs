@@ -236,11 +236,11 @@ pub async fn list_milestones(c: &mut dyn Conn, project: ProjectId) -> R<Vec<Proj
     .await
 }
 
-const TASK_COLS: &str = "t.id, t.project_id, t.number, p.key, t.title, t.description, t.status, t.category, t.blocked, \
+pub(crate) const TASK_COLS: &str = "t.id, t.project_id, t.number, p.key, t.title, t.description, t.status, t.category, t.blocked, \
     t.blocked_reason, t.priority, t.assignee_id, t.reporter_id, t.start_date, t.due_date, t.estimate, t.progress, \
     t.parent_id, t.labels, t.cancelled, t.archived, t.source, t.external_id, t.created_at, t.updated_at, t.version";
 
-fn task_from(row: &Row) -> R<Task> {
+pub(crate) fn task_from(row: &Row) -> R<Task> {
     let mut c = row.cursor();
     let id = TaskId(c.int()?);
     let project_id = ProjectId(c.int()?);
@@ -284,8 +284,8 @@ fn task_from(row: &Row) -> R<Task> {
     })
 }
 
-/// Fills KR links and dependencies of a batch of tasks with two queries.
-async fn with_task_links(c: &mut dyn Conn, mut tasks: Vec<Task>) -> R<Vec<Task>> {
+/// Fills KR links and dependencies of tasks, two queries per 10,000 tasks.
+pub(crate) async fn with_task_links(c: &mut dyn Conn, mut tasks: Vec<Task>) -> R<Vec<Task>> {
     // In batches: PostgreSQL takes at most 65,535 parameters in one statement.
     const BATCH: usize = 10_000;
     let mut krs: HashMap<i64, Vec<KeyResultId>> = HashMap::new();

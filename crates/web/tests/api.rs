@@ -585,6 +585,10 @@ async fn openapi_document_matches_the_real_routes() {
         "POST /api/v1/tasks/{id}/comments",
         "POST /api/v1/tasks/{id}/worklogs",
         "GET /api/v1/tasks/{id}/history",
+        "GET /api/v1/me/settings",
+        "PUT /api/v1/me/settings",
+        "GET /api/v1/key-results/{id}/comments",
+        "POST /api/v1/key-results/{id}/comments",
     ];
     let mut expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
     expected.sort();

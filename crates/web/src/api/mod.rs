@@ -4,6 +4,7 @@
 
 mod okr;
 mod org;
+mod people;
 mod work;
 
 use crate::AppState;
@@ -131,6 +132,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(work::list_comments, work::add_comment))
         .routes(routes!(work::add_worklog))
         .routes(routes!(work::task_history))
+        // People, settings and key-result comments (issue 3).
+        .routes(routes!(people::my_settings, people::put_my_settings))
+        .routes(routes!(people::list_kr_comments, people::add_kr_comment))
         .split_for_parts();
     (router, openapi)
 }

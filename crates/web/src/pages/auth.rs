@@ -319,12 +319,17 @@ pub async fn set_lang(State(state): State<AppState>, guest: Guest, Form(form): F
         }
     }
     let mut response = Redirect::to(&next).into_response();
+    remember_lang(&state, &mut response, lang);
+    Ok(response)
+}
+
+/// The language cookie, for a year (also set when settings are saved).
+pub(super) fn remember_lang(state: &AppState, response: &mut Response, lang: Lang) {
     let max_age = LANG_COOKIE_DAYS * 24 * 3600;
     set_cookie(
-        &mut response,
-        &format!("{LANG_COOKIE}={}; Path=/; Max-Age={max_age}; SameSite=Lax{}", lang.as_str(), secure(&state)),
+        response,
+        &format!("{LANG_COOKIE}={}; Path=/; Max-Age={max_age}; SameSite=Lax{}", lang.as_str(), secure(state)),
     );
-    Ok(response)
 }
 
 #[cfg(test)]

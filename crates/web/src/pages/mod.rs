@@ -14,16 +14,19 @@ mod gantt;
 mod home;
 mod kr_chart;
 mod kr_edit;
+mod kr_more;
 mod list;
 mod lookup;
 mod objective;
 mod okrs;
+mod people;
 mod plan_submit;
 mod planning;
 mod project_links;
 mod project_tabs;
 mod projects;
 mod search;
+mod settings;
 mod setup;
 mod task_edit;
 mod tasks;
@@ -79,6 +82,16 @@ pub fn routes() -> Router<AppState> {
         .route("/projects/{id}/list", get(list::list))
         .route("/projects/{id}/calendar", get(calendar::project_calendar))
         .route("/calendar", get(calendar::my_calendar))
+        // People and units, settings, comments on key results (issue 3).
+        .route("/people", get(people::people))
+        .route("/people/{id}", get(people::person))
+        .route("/people/{id}/role", post(people::set_role))
+        .route("/units", post(people::create_unit))
+        .route("/units/{id}", get(people::unit))
+        .route("/units/{id}/edit", post(people::edit_unit))
+        .route("/units/{id}/members", post(people::members))
+        .route("/settings", get(settings::show).post(settings::save))
+        .route("/key-results/{id}/comments", post(kr_more::comment))
         .route("/assets/keel.css", get(assets::css))
         .route("/assets/board.js", get(assets::board_js))
         .route("/assets/live.js", get(assets::live_js))

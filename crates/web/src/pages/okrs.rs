@@ -418,6 +418,9 @@ pub struct ProjectLink {
     bar: Bar,
     health_class: &'static str,
     health: &'static str,
+    owner: String,
+    /// Why the health is what it is ("3 overdue tasks").
+    why: Option<String>,
 }
 
 /// A task linked to the key result directly.
@@ -478,6 +481,8 @@ struct KeyResultPage {
     edit: Option<KrEdit>,
     /// The history chart: actual values, the expected line, the forecast.
     chart: Chart,
+    /// The work behind the number and the comments.
+    more: super::kr_more::KrMore,
 }
 
 impl KeyResultPage {
@@ -487,13 +492,34 @@ impl KeyResultPage {
     }
 }
 
-pub async fn key_result(State(state): State<AppState>, page: PageActor, Path(id): Path<i64>) -> PageResult {
-    kr_page(&state, &page, KeyResultId(id), KrProblem::Nothing).await
+#[derive(Deserialize)]
+pub struct KrQuery {
+    /// The page of open tasks under "the work behind the number", from 1.
+    work: Option<i64>,
+}
+
+pub async fn key_result(
+    State(state): State<AppState>,
+    page: PageActor,
+    Path(id): Path<i64>,
+    Query(q): Query<KrQuery>,
+) -> PageResult {
+    kr_page_at(&state, &page, KeyResultId(id), KrProblem::Nothing, q.work.unwrap_or(1)).await
 }
 
 /// The key result page; after a refused form, that form's problem (422, or
 /// 409 when someone else changed the key result first).
 pub async fn kr_page(state: &AppState, page: &PageActor, id: KeyResultId, problem: KrProblem) -> PageResult {
+    kr_page_at(state, page, id, problem, 1).await
+}
+
+async fn kr_page_at(
+    state: &AppState,
+    page: &PageActor,
+    id: KeyResultId,
+    problem: KrProblem,
+    work_page: i64,
+) -> PageResult {
     let (lang, app) = (page.lang, &state.app);
     let status = match problem {
         KrProblem::Nothing => StatusCode::OK,
@@ -555,6 +581,7 @@ pub async fn kr_page(state: &AppState, page: &PageActor, id: KeyResultId, proble
         None => None,
     };
     let chart = kr_chart::chart(lang, page.zone(), &cycle, &kr, &history, chrono::Utc::now());
+    let more = super::kr_more::KrMore::load(app, page, &names, id, work_page).await.or_page(lang)?;
     let mut c = page.chrome(k.title.clone());
     // Re-rendered after a failed check-in POST: "back" is the page, not the form's target.
     c.here = format!("/key-results/{}", id.0);
@@ -592,6 +619,10 @@ pub async fn kr_page(state: &AppState, page: &PageActor, id: KeyResultId, proble
                     bar: Bar::new(v.progress, health_class),
                     health_class,
                     health: page.t(health),
+                    owner: names.of(v.project.owner_id),
+                    why: Some(super::projects::health_reasons(lang, &v.health).join(lang_sep(lang)))
+                        .filter(|w| !w.is_empty())
+                        .map(|w| tf(lang, Msg::HealthWhy, &[&w])),
                 }
             })
             .collect(),
@@ -615,6 +646,7 @@ pub async fn kr_page(state: &AppState, page: &PageActor, id: KeyResultId, proble
         error,
         edit: access::can_edit_key_result(&page.actor, &objective.objective, k).then(|| KrEdit::new(page, k, problem)),
         chart,
+        more,
         kr: kr_row(page, &names, &kr),
     };
     Ok(render(status, &out))
@@ -689,4 +721,9 @@ pub async fn toggle_item(
     let done = form.done == "true";
     state.app.set_kr_item_done(&page.actor, KeyResultId(id), KrItemId(item), done).await.or_page(page.lang)?;
     Ok(Redirect::to(&format!("/key-results/{id}#milestones")).into_response())
+}
+
+/// Between reasons in a sentence: "；" in Chinese, "; " in English.
+fn lang_sep(lang: Lang) -> &'static str {
+    if lang == Lang::Zh { "；" } else { "; " }
 }

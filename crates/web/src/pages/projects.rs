@@ -18,6 +18,7 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use keel_app::store::{Page, TaskFilter};
 use keel_domain::health::HealthReason;
+use keel_domain::org::Lang;
 use keel_domain::work::{Project, StatusCategory, Task};
 use keel_domain::{KeyResultId, ProjectId, TaskId};
 use std::collections::HashMap;
@@ -253,19 +254,7 @@ pub async fn detail_page_with(
     let names = Names::load(app, &page.actor).await.or_page(lang)?;
     let titles = kr_titles(app, &page.actor, &v.project.key_result_ids).await;
     let today = keel_app::clock::today_in(page.zone(), Utc::now());
-    let reasons = v
-        .health
-        .reasons
-        .iter()
-        .map(|r| match r {
-            HealthReason::Behind { expected, actual } => {
-                tf(lang, Msg::ReasonBehind, &[&view::pct(*expected), &view::pct(*actual)])
-            }
-            HealthReason::PastTarget { days } => tf(lang, Msg::ReasonPastTarget, &[days]),
-            HealthReason::Overdue { count } => tf(lang, Msg::ReasonOverdue, &[count]),
-            HealthReason::Blocked { count } => tf(lang, Msg::ReasonBlocked, &[count]),
-        })
-        .collect();
+    let reasons = health_reasons(lang, &v.health);
     let rows = fold_tasks(&tasks)
         .into_iter()
         .map(|(t, depth)| {
@@ -330,4 +319,20 @@ pub async fn detail_page_with(
         new_sub,
     };
     Ok(render(status, &out))
+}
+
+/// Every reason behind a project's health, in the reader's language.
+pub(super) fn health_reasons(lang: Lang, health: &keel_domain::health::HealthReport) -> Vec<String> {
+    health
+        .reasons
+        .iter()
+        .map(|r| match r {
+            HealthReason::Behind { expected, actual } => {
+                tf(lang, Msg::ReasonBehind, &[&view::pct(*expected), &view::pct(*actual)])
+            }
+            HealthReason::PastTarget { days } => tf(lang, Msg::ReasonPastTarget, &[days]),
+            HealthReason::Overdue { count } => tf(lang, Msg::ReasonOverdue, &[count]),
+            HealthReason::Blocked { count } => tf(lang, Msg::ReasonBlocked, &[count]),
+        })
+        .collect()
 }
