@@ -32,4 +32,6 @@ id_type!(
     WorklogId,
     TokenId,
     ChangeId,
+    FieldId,
+    ViewId,
 );
