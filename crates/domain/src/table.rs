@@ -18,7 +18,7 @@
 //! - Grouping: rows with equal cells form a group; groups in the column's
 //!   ascending order, empty last; rows sorted inside each group.
 
-use crate::{DomainError, FieldId, ProjectId, UserId};
+use crate::{DomainError, FieldId, ProjectId, UserId, ViewId};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -142,6 +142,23 @@ pub fn check_options(kind: FieldKind, options: &[String]) -> Result<Vec<String>,
     Ok(out)
 }
 
+/// A table view someone saved. Without an owner it is shared with everyone
+/// who can see the project; with one, only its owner ever sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SavedView {
+    pub id: ViewId,
+    pub project_id: ProjectId,
+    pub owner_id: Option<UserId>,
+    pub name: String,
+    pub spec: ViewSpec,
+    pub version: i64,
+    pub created_by: Option<UserId>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub const VIEW_NAME_MAX: usize = 100;
+
 /// One task's value of one custom field.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FieldValue {
@@ -230,9 +247,9 @@ impl CustomField {
                 crate::text::limit("value", one, TEXT_VALUE_MAX)?;
                 FieldValue::Text(one.to_string())
             }
-            FieldKind::Number => FieldValue::Number(
-                parse_number(one).ok_or_else(|| bad_value(format!("{one:?} is not a number")))?,
-            ),
+            FieldKind::Number => {
+                FieldValue::Number(parse_number(one).ok_or_else(|| bad_value(format!("{one:?} is not a number")))?)
+            }
             FieldKind::SingleSelect => FieldValue::Choice(self.option(one)?),
             FieldKind::MultiSelect => {
                 let mut chosen: Vec<String> = Vec::new();
@@ -627,8 +644,12 @@ impl ViewSpec {
         for i in 0..MAX_FILTERS {
             let Some(column) = get(&format!("f{i}")).and_then(Column::parse) else { continue };
             let Some(op) = get(&format!("o{i}")).and_then(Op::parse) else { continue };
-            let values: Vec<String> =
-                all(pairs, &format!("v{i}")).into_iter().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).collect();
+            let values: Vec<String> = all(pairs, &format!("v{i}"))
+                .into_iter()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+                .collect();
             filters.push(Filter { column, op, values });
         }
         let mut sort = Vec::new();
@@ -848,10 +869,16 @@ pub enum Cell {
     Date(NaiveDate),
     /// An instant: compared by its day where the viewer lives, sorted by
     /// `at` (any monotonic count, e.g. microseconds since 1970).
-    Stamp { day: NaiveDate, at: i64 },
+    Stamp {
+        day: NaiveDate,
+        at: i64,
+    },
     Check(bool),
     /// `rank` orders choices (workflow position, priority, option order).
-    Choice { pick: Pick, rank: i64 },
+    Choice {
+        pick: Pick,
+        rank: i64,
+    },
     Many(Vec<Pick>),
 }
 
@@ -1223,10 +1250,15 @@ mod tests {
                 Filter { column: Column::Builtin(Builtin::Due), op: Op::Empty, values: vec!["junk".into()] },
                 Filter { column: Column::Builtin(Builtin::Status), op: Op::AnyOf, values: vec!["Done, To do".into()] },
             ],
-            sort: vec![Column::Builtin(Builtin::Key), Column::Builtin(Builtin::Due), f3, Column::Builtin(Builtin::Title)]
-                .into_iter()
-                .map(|column| SortKey { column, desc: false })
-                .collect(),
+            sort: vec![
+                Column::Builtin(Builtin::Key),
+                Column::Builtin(Builtin::Due),
+                f3,
+                Column::Builtin(Builtin::Title),
+            ]
+            .into_iter()
+            .map(|column| SortKey { column, desc: false })
+            .collect(),
             group: Some(Column::Field(FieldId(98))),
             ..Default::default()
         };
@@ -1330,7 +1362,11 @@ mod tests {
         let cells = [Cell::Check(true), Cell::Empty, Cell::Check(false)];
         let spec = |v: &str| ViewSpec { filters: vec![filter(TITLE, Op::Is, &[v])], ..Default::default() };
         let run = |v: &str| {
-            spec(v).evaluate(3, &|i, _| if matches!(cells[i], Cell::Empty) { Cell::Check(false) } else { cells[i].clone() }).rows
+            spec(v)
+                .evaluate(3, &|i, _| {
+                    if matches!(cells[i], Cell::Empty) { Cell::Check(false) } else { cells[i].clone() }
+                })
+                .rows
         };
         assert_eq!(run("true"), [0]);
         assert_eq!(run("false"), [1, 2]);
@@ -1356,16 +1392,16 @@ mod tests {
 
     #[test]
     fn groups_in_column_order_with_counts_and_sorted_inside() {
-        let spec = ViewSpec {
-            group: Some(STATUS),
-            sort: vec![SortKey { column: POINTS, desc: true }],
-            ..Default::default()
-        };
+        let spec =
+            ViewSpec { group: Some(STATUS), sort: vec![SortKey { column: POINTS, desc: true }], ..Default::default() };
         let out = rows().eval(&spec);
         assert_eq!(out.rows, [3, 1, 2, 0, 4]);
         let groups: Vec<(Cell, usize, usize)> = out.groups.iter().map(|g| (g.key.clone(), g.start, g.len)).collect();
         let choice = |s: &str, rank| Cell::Choice { pick: Pick::same(s), rank };
-        assert_eq!(groups, vec![(choice("To do", 0), 0, 2), (choice("In progress", 1), 2, 1), (choice("Done", 3), 3, 2)]);
+        assert_eq!(
+            groups,
+            vec![(choice("To do", 0), 0, 2), (choice("In progress", 1), 2, 1), (choice("Done", 3), 3, 2)]
+        );
         // By date: the empty group last.
         let by_due = rows().eval(&ViewSpec { group: Some(DUE), ..Default::default() });
         let sizes: Vec<(Cell, usize)> = by_due.groups.iter().map(|g| (g.key.clone(), g.len)).collect();
@@ -1379,7 +1415,8 @@ mod tests {
             ]
         );
         // A filter and grouping together: only what passes is grouped.
-        let spec = ViewSpec { filters: vec![filter(LABELS, Op::AnyOf, &["web"])], group: Some(LABELS), ..Default::default() };
+        let spec =
+            ViewSpec { filters: vec![filter(LABELS, Op::AnyOf, &["web"])], group: Some(LABELS), ..Default::default() };
         let out = rows().eval(&spec);
         assert_eq!(out.rows, [2, 0, 4], "ios, web sorts before web");
         assert_eq!(out.groups.iter().map(|g| g.len).collect::<Vec<_>>(), [1, 2]);

@@ -13,8 +13,11 @@ use sqlx::{PgPool, Postgres, Row as _, Transaction, TypeInfo, ValueRef};
 use std::str::FromStr;
 use std::time::Duration;
 
-const MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/0001_init.sql")), (2, include_str!("../migrations/0002_task_list_index.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_task_list_index.sql")),
+    (3, include_str!("../migrations/0003_table.sql")),
+];
 
 /// Any fixed number: the advisory lock that serialises migrations.
 const MIGRATION_LOCK: i64 = 0x006b_6565_6c6d_6967; // "keelmig"

@@ -10,6 +10,7 @@ mod conn;
 mod misc;
 mod okr;
 mod rows;
+mod table;
 mod tx;
 mod users;
 mod work;

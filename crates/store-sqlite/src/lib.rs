@@ -17,8 +17,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// Migrations in order; each runs once, in its own transaction.
-const MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/0001_init.sql")), (2, include_str!("../migrations/0002_task_list_index.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_task_list_index.sql")),
+    (3, include_str!("../migrations/0003_table.sql")),
+];
 
 pub struct SqliteStore {
     writer: SqlitePool,
