@@ -17,6 +17,7 @@ pub mod patch;
 pub mod record;
 pub mod search;
 pub mod store;
+pub mod table;
 pub mod work;
 
 pub use auth::Actor;

@@ -218,9 +218,23 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
 
+/// A plain decimal; commas only as thousands separators ("1,000.5", never
+/// "1,5", which half the world reads as 1.5). No exponents, NaN or infinity.
 fn parse_number(s: &str) -> Option<f64> {
-    let cleaned: String = s.trim().chars().filter(|c| *c != ',' && *c != '_').collect();
-    cleaned.parse::<f64>().ok().filter(|n| n.is_finite())
+    let s = s.trim();
+    let digits = s.trim_start_matches(['+', '-']);
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+        return None;
+    }
+    if digits.contains(',') {
+        let whole = digits.split('.').next().unwrap_or_default();
+        let mut groups = whole.split(',');
+        let first_ok = groups.next().is_some_and(|g| (1..=3).contains(&g.len()));
+        if !first_ok || !groups.all(|g| g.len() == 3) {
+            return None;
+        }
+    }
+    s.replace(',', "").parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
 impl CustomField {
@@ -413,7 +427,6 @@ impl Builtin {
 /// A column of the table: a built-in one, or a custom field (`f12` in text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
 pub enum Column {
     Builtin(Builtin),
     Field(FieldId),
@@ -439,6 +452,23 @@ impl Column {
         }
     }
 }
+
+/// In the API a column is its text: `key`, `title`, … or `f<field id>`.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Column {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "key, title, status, assignee, priority, start, due, estimate, progress, labels, krs, parent, \
+                 created, updated, or f<id> for a custom field",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Column {}
 
 impl std::fmt::Display for Column {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1074,7 +1104,7 @@ mod tests {
         assert_eq!(f.value_from_inputs(&["1,234.5"]).unwrap(), Some(FieldValue::Number(1234.5)));
         assert_eq!(f.value_from_inputs(&[" -3 "]).unwrap(), Some(FieldValue::Number(-3.0)));
         assert_eq!(f.value_from_inputs(&["  "]).unwrap(), None, "blank clears");
-        for bad in ["abc", "NaN", "inf", "1e999", "12元"] {
+        for bad in ["abc", "NaN", "inf", "1e999", "1e3", "12元", "1,5", "1,0000", ".", "--1"] {
             assert_eq!(f.value_from_inputs(&[bad]).unwrap_err().field(), "value", "{bad}");
         }
         assert_eq!(f.value_from_json(&serde_json::json!(2.5)).unwrap(), Some(FieldValue::Number(2.5)));

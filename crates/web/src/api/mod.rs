@@ -4,6 +4,7 @@
 
 mod okr;
 mod org;
+mod table;
 mod work;
 
 use crate::AppState;
@@ -25,6 +26,7 @@ use utoipa_axum::routes;
         (name = "okr", description = "Cycles, objectives, key results, check-ins"),
         (name = "org", description = "Units and people"),
         (name = "work", description = "Projects, tasks, comments, worklogs"),
+        (name = "table", description = "A project's table: custom fields and their values, saved views, rows of a view"),
     )
 )]
 struct ApiDoc;
@@ -131,6 +133,12 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(work::list_comments, work::add_comment))
         .routes(routes!(work::add_worklog))
         .routes(routes!(work::task_history))
+        .routes(routes!(table::list_fields, table::create_field))
+        .routes(routes!(table::update_field, table::delete_field))
+        .routes(routes!(table::set_field_value))
+        .routes(routes!(table::list_views, table::create_view))
+        .routes(routes!(table::update_view, table::delete_view))
+        .routes(routes!(table::table))
         .split_for_parts();
     (router, openapi)
 }

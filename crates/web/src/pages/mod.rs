@@ -23,7 +23,7 @@ mod search;
 mod setup;
 mod task_edit;
 mod tasks;
-mod view;
+pub(crate) mod view;
 mod work_forms;
 
 pub use auth::{LOGIN_CSRF_COOKIE, PageActor};
