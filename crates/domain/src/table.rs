@@ -754,8 +754,8 @@ impl ViewSpec {
             }
             let mut values: Vec<String> =
                 f.values.iter().map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();
-            if f.op == Op::AnyOf || (kind == ValueKind::Choice && f.op == Op::IsNot) {
-                // "any of A, B" may come as one typed text.
+            if f.op == Op::AnyOf || matches!(kind, ValueKind::Choice | ValueKind::Multi) {
+                // Several choices may come as one typed text: "A, B".
                 values = values.iter().flat_map(|v| v.split([',', '，'])).map(|v| v.trim().to_string()).collect();
                 values.retain(|v| !v.is_empty());
             }
