@@ -353,6 +353,20 @@ fn editable(column: &Column, data: &TableData) -> bool {
     }
 }
 
+fn is_url_column(data: &TableData, column: &Column) -> bool {
+    matches!(column, Column::Field(f) if data.field(*f).is_some_and(|f| f.kind == FieldKind::Url))
+}
+
+/// Where a cell's text leads: a task's key and title to the task, a URL
+/// value to itself — only ever an http(s) address, checked again here.
+fn cell_href(data: &TableData, row: &TableRow, column: &Column, text: &str) -> Option<String> {
+    match column {
+        Column::Builtin(Builtin::Key) | Column::Builtin(Builtin::Title) => Some(format!("/tasks/{}", row.task.id.0)),
+        _ if is_url_column(data, column) && is_web_url(text) => Some(text.to_string()),
+        _ => None,
+    }
+}
+
 /// The value an editor starts from.
 fn edit_value(row: &TableRow, column: &Column) -> String {
     let t = &row.task;
@@ -587,13 +601,8 @@ async fn table_page(
         let mut cells_out = Vec::with_capacity(shown.len());
         for col in &shown {
             let Shown { text, .. } = cells::shown(lang, &zone, &data, row, col);
-            let is_url = matches!(col, Column::Field(f) if data.field(*f).is_some_and(|f| f.kind == FieldKind::Url));
-            let href = match col {
-                Column::Builtin(Builtin::Key) | Column::Builtin(Builtin::Title) => Some(format!("/tasks/{}", t.id.0)),
-                // Only an http(s) address is ever made a link (a stored value was checked on the way in).
-                _ if is_url && is_web_url(&text) => Some(text.clone()),
-                _ => None,
-            };
+            let is_url = is_url_column(&data, col);
+            let href = cell_href(&data, row, col, &text);
             let can = row.can_edit && editable(col, &data);
             let editor_id = can.then(|| match col {
                 Column::Builtin(Builtin::Status) => format!("editor-status-{}", t.project_id.0),
@@ -1185,6 +1194,7 @@ pub async fn set_cell(
                 && let Some(row) = data.rows.iter().find(|r| r.task.id == task)
             {
                 let shown = cells::shown(page.lang, page.zone(), &data, row, &column);
+                body["href"] = cell_href(&data, row, &column, &shown.text).unwrap_or_default().into();
                 body["text"] = shown.text.into();
                 body["value"] = edit_value(row, &column).into();
             }
