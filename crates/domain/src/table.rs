@@ -1312,7 +1312,8 @@ mod tests {
     }
 
     /// Five hand-made rows; every expectation below is worked out by reading them.
-    struct Rows(Vec<(&'static str, Option<f64>, Option<NaiveDate>, &'static str, i64, &'static [&'static str])>);
+    type Row = (&'static str, Option<f64>, Option<NaiveDate>, &'static str, i64, &'static [&'static str]);
+    struct Rows(Vec<Row>);
 
     fn rows() -> Rows {
         //        title            points     due                      status      rank  labels

@@ -247,7 +247,8 @@ async fn fixture(site: &Site, admin: &Person, pm: &Person, wang: &Person) -> Fix
     let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let wide = wide_title();
     // title, status, due, estimate, assignee
-    let rows: Vec<(&str, &str, Option<&str>, Option<f64>, Option<i64>)> = vec![
+    type Row<'a> = (&'a str, &'a str, Option<&'a str>, Option<f64>, Option<i64>);
+    let rows: Vec<Row> = vec![
         ("登录页改版", "To do", Some("2026-03-10"), Some(3.0), Some(wang.id)),
         ("推送频控", "In progress", Some("2026-03-05"), Some(8.0), Some(pm.id)),
         ("=HYPERLINK(\"http://evil.example\",\"点我\")", "Done", None, Some(1.0), None),

@@ -102,6 +102,9 @@ async fn resolve_spec(
     Ok((ViewSpec::default(), None))
 }
 
+/// The cell whose form is open: task, column, what was typed (if refused) and why.
+type OpenCell = (i64, String, Option<Vec<String>>, Option<String>);
+
 /// The words for built-in values in the reader's language.
 async fn labels_for(state: &AppState, page: &PageActor, project: ProjectId) -> CellLabels {
     let statuses: Vec<String> = match state.app.get_project(&page.actor, project).await {
@@ -576,7 +579,7 @@ async fn table_page(
     }
 
     // The open cell form: from `?edit=`, or the one whose save was refused.
-    let open: Option<(i64, String, Option<Vec<String>>, Option<String>)> = match &problem {
+    let open: Option<OpenCell> = match &problem {
         Some(Problem { cell: Some((task, col, typed)), text, .. }) => {
             Some((*task, col.clone(), Some(typed.clone()), Some(text.clone())))
         }
