@@ -547,10 +547,17 @@ impl App {
         let mut projects: HashMap<ProjectId, Project> =
             all_projects.into_iter().filter(|p| ids.contains(&p.id)).map(|p| (p.id, p)).collect();
         projects.insert(project.id, project.clone());
-        let filter = TaskFilter { project_ids: Some(ids), include_archived: true, ..Default::default() };
-        let every = tx.list_tasks(&filter, actor.viewer(), Page::ALL).await?;
-        let parents: HashMap<TaskId, String> = every.iter().map(|t| (t.id, t.key.clone())).collect();
-        let mut tasks: Vec<Task> = every.into_iter().filter(|t| !t.archived).collect();
+        let filter = TaskFilter { project_ids: Some(ids), ..Default::default() };
+        let mut tasks = tx.list_tasks(&filter, actor.viewer(), Page::ALL).await?;
+        // Parents' keys: the rows themselves, and the few archived parents read one by one.
+        let mut parents: HashMap<TaskId, String> = tasks.iter().map(|t| (t.id, t.key.clone())).collect();
+        let missing: HashSet<TaskId> =
+            tasks.iter().filter_map(|t| t.parent_id).filter(|p| !parents.contains_key(p)).collect();
+        for id in missing {
+            if let Some(parent) = tx.get_task(id).await? {
+                parents.insert(id, parent.key);
+            }
+        }
 
         // Key results: only those the actor may see are named, or counted.
         let mut kr_ids: Vec<KeyResultId> = tasks.iter().flat_map(|t| t.key_result_ids.iter().copied()).collect();
