@@ -1448,4 +1448,16 @@ async fn the_table_filters_edits_in_place_saves_a_view_and_exports_what_it_shows
     b.assert_no_horizontal_overflow().await;
     b.shot("table").await;
     b.close().await;
+
+    // At phone width the grid scrolls inside its box and the page keeps its width.
+    let phone = Browser::open(&site.base, PHONE, "phone").await;
+    site.log_in(&phone).await;
+    phone.visit(&format!("/projects/{push}/table")).await;
+    phone.wait_for("body.table-ready").await;
+    phone.assert_no_horizontal_overflow().await;
+    let scrolls =
+        phone.js("const s = document.getElementById('table-scroll'); return s.scrollWidth > s.clientWidth").await;
+    assert_eq!(scrolls, json!(true), "the table is wider than the phone and scrolls inside");
+    phone.shot("table").await;
+    phone.close().await;
 }
