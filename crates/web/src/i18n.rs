@@ -576,6 +576,10 @@ catalog! {
     TableExportXlsx => "导出 Excel", "Export Excel";
     TableGroupColumn => "分组：{}", "Group: {}";
     TableDenied => "你没有修改此任务的权限。", "You may not change this task.";
+    TableWhyOption => "不是此字段的选项之一。", "It is not one of the field's options.";
+    TableWhyUrl => "请填写以 http:// 或 https:// 开头的网址。", "Enter a web address starting with http:// or https://.";
+    TableWhyNameTaken => "此项目已有同名字段。", "The project already has a field of that name.";
+    TableWhyOptions => "单选和多选字段至少需要一个选项，且选项不能重复。", "A select field needs at least one option, each only once.";
 }
 
 #[cfg(test)]

@@ -1031,6 +1031,7 @@ async fn cells_are_edited_by_those_who_may_and_a_stale_edit_is_never_saved() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let text = bad.text();
     assert!(text.contains(r#"id="cell-error""#) && text.contains(r#"value="javascript:alert(1)""#), "{text}");
+    assert!(text.contains("未能保存：请填写以 http:// 或 https:// 开头的网址。"), "the reason, in Chinese");
     assert!(!text.contains(r#"href="javascript:"#));
     // wang may edit his own task's cells but not pm's.
     let own = fx.tasks[0];
@@ -1090,6 +1091,7 @@ async fn views_and_fields_are_managed_from_the_page() {
         .await;
     assert_eq!(added.status, StatusCode::UNPROCESSABLE_ENTITY, "前端 twice");
     assert!(added.text().contains(r#"id="add-field-error""#));
+    assert!(added.text().contains("单选和多选字段至少需要一个选项，且选项不能重复。"));
     let added = site
         .form(
             &pm,

@@ -1087,7 +1087,20 @@ fn said(page: &PageActor, key: &str, e: AppError) -> Refused {
             Refused::Said { status: StatusCode::CONFLICT, text: tf(lang, Msg::TableStale, &[&key]) }
         }
         AppError::Invalid { field, message } => {
-            let text = FieldError::from_app(lang, "", None, &message).text;
+            const KNOWN: &[(&str, Msg)] = &[
+                ("is not a number", Msg::NotANumber),
+                ("is not one of the options", Msg::TableWhyOption),
+                ("web address", Msg::TableWhyUrl),
+                ("is not a date", Msg::WhyDate),
+                ("person", Msg::WhyNoSuch),
+                ("already has a field named", Msg::TableWhyNameTaken),
+                ("needs at least one option", Msg::TableWhyOptions),
+                ("appears twice", Msg::TableWhyOptions),
+            ];
+            let text = match KNOWN.iter().find(|(words, _)| message.contains(words)) {
+                Some((_, msg)) => i18n::t(lang, *msg).to_string(),
+                None => FieldError::from_app(lang, "", None, &message).text,
+            };
             let text = if lang == Lang::En && !text.contains(&message) {
                 format!("{text} ({field}: {message})")
             } else {
