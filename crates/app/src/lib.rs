@@ -18,6 +18,7 @@ pub mod people;
 pub mod record;
 pub mod search;
 pub mod store;
+pub mod table;
 pub mod tree_cache;
 pub mod work;
 

@@ -12,6 +12,7 @@ use keel_domain::notify::NotificationPrefs;
 use keel_domain::okr::{CheckIn, Cycle, KeyResult, KrComment, KrItem, Objective};
 use keel_domain::org::{Unit, User};
 use keel_domain::progress::{WorkProject, WorkTask};
+use keel_domain::table::{CustomField, SavedView};
 use keel_domain::work::{Comment, Project, ProjectMilestone, Task, Worklog};
 use keel_domain::*;
 use serde::Serialize;
@@ -239,6 +240,32 @@ pub trait Tx: Send {
 
     async fn insert_worklog(&mut self, worklog: &Worklog) -> R<WorklogId>;
     async fn list_worklogs(&mut self, task_id: TaskId) -> R<Vec<Worklog>>;
+
+    // Custom fields, their values, and saved table views.
+    async fn insert_custom_field(&mut self, field: &CustomField) -> R<FieldId>;
+    async fn get_custom_field(&mut self, id: FieldId) -> R<Option<CustomField>>;
+    async fn find_custom_field_by_source(&mut self, source: &str, external_id: &str) -> R<Option<CustomField>>;
+    /// The fields of these projects, by project, then position.
+    async fn list_custom_fields(&mut self, projects: &[ProjectId]) -> R<Vec<CustomField>>;
+    /// Saves name, options and position; `Stale` when `field.version` is not the stored one.
+    async fn update_custom_field(&mut self, field: &CustomField) -> R<i64>;
+    /// Removes a field with every value of it; `Stale` on a version mismatch.
+    async fn delete_custom_field(&mut self, id: FieldId, version: i64) -> R<()>;
+    /// Sets (Some, JSON text) or clears (None) one task's value of one field.
+    async fn set_field_value(&mut self, task: TaskId, field: FieldId, value: Option<&str>) -> R<()>;
+    /// Every stored value of these fields: (task, field, JSON text).
+    async fn list_field_values(&mut self, fields: &[FieldId]) -> R<Vec<(TaskId, FieldId, String)>>;
+    /// Counts a change kept outside the task's row (a field value) as a change
+    /// of the task: new version and `updated_at`; `Stale` on a version mismatch.
+    async fn touch_task(&mut self, id: TaskId, version: i64, at: DateTime<Utc>) -> R<i64>;
+    async fn insert_saved_view(&mut self, view: &SavedView) -> R<ViewId>;
+    async fn get_saved_view(&mut self, id: ViewId) -> R<Option<SavedView>>;
+    /// The project's shared views and the personal ones of `owner` — never
+    /// anyone else's. Shared first, then in the order they were saved.
+    async fn list_saved_views(&mut self, project: ProjectId, owner: Option<UserId>) -> R<Vec<SavedView>>;
+    /// Saves name and spec; `Stale` on a version mismatch.
+    async fn update_saved_view(&mut self, view: &SavedView) -> R<i64>;
+    async fn delete_saved_view(&mut self, id: ViewId, version: i64) -> R<()>;
 
     // The work roll-up's view of everything a viewer may see.
     async fn work_graph(&mut self, viewer: Option<Viewer>) -> R<(Vec<WorkProject>, Vec<WorkTask>)>;

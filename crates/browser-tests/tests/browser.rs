@@ -1206,7 +1206,7 @@ async fn the_gantt_chart_moves_and_resizes_tasks_and_refuses_a_start_before_a_pr
     let b = Browser::open(&site.base, DESKTOP, "desktop").await;
     site.log_in(&b).await;
     b.visit(&format!("/projects/{push}")).await;
-    b.click_css("#project-gantt-link").await;
+    b.click_css("#tab-gantt").await;
     assert!(b.path().await.starts_with(&format!("/projects/{push}/gantt")));
     for zoom in ["day", "week", "month"] {
         b.visit(&format!("/projects/{push}/gantt?zoom={zoom}")).await;
@@ -1481,5 +1481,166 @@ async fn people_units_settings_and_a_key_result_comment() {
     }
     phone.visit("/people").await;
     phone.shot("people").await;
+    phone.close().await;
+}
+
+/// Open a demo project's table from its page, add a custom select field with
+/// the page's form, filter the table by it and see only the matching rows,
+/// edit a cell in place, save the view, and export it: the CSV fetched with
+/// the browser's own session holds exactly the rows the page shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_table_filters_edits_in_place_saves_a_view_and_exports_what_it_shows() {
+    use keel_app::table::RawValue;
+    let site = site().await;
+    let sys = Actor::system();
+    let push = site.project_id("PUSH").await;
+    let filter = keel_app::store::TaskFilter {
+        project_ids: Some(vec![keel_domain::ids::ProjectId(push)]),
+        ..Default::default()
+    };
+    let tasks = site.app.list_tasks(&sys, filter, Page::ALL).await.unwrap().0;
+    assert!(tasks.len() >= 3, "the demo project has tasks");
+
+    let b = Browser::open(&site.base, DESKTOP, "desktop").await;
+    site.log_in(&b).await;
+    b.visit(&format!("/projects/{push}")).await;
+    b.click_css("#tab-table").await;
+    assert_eq!(b.path().await, format!("/projects/{push}/table"));
+    b.wait_for("body.table-ready").await;
+    let shown = b.js("return document.querySelectorAll('#table tbody tr[id^=row-]').length").await;
+    assert_eq!(shown, json!(tasks.len()), "every live task of the project is a row");
+
+    // A custom field, added with the page's form.
+    b.open_details("table-fields").await;
+    b.type_into("#new-field-name", "平台").await;
+    b.find("#new-field-kind").await.select_by_value("single_select").await.expect("choose single select");
+    let typed = b
+        .js("const t = document.getElementById('new-field-options'); t.value = 'iOS\\nAndroid\\nWeb'; return t.value")
+        .await;
+    assert_eq!(typed, json!("iOS\nAndroid\nWeb"));
+    b.click_css("#add-field button[type=submit]").await;
+    let field = site
+        .app
+        .list_fields(&sys, keel_domain::ids::ProjectId(push))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.name == "平台")
+        .expect("the field was added");
+    let col = format!("f{}", field.id.0);
+    b.wait_for(&format!("#table th[data-col='{col}']")).await;
+
+    // Values for some tasks: every other one on iOS, the rest on Web.
+    let mut ios = Vec::new();
+    for (i, t) in tasks.iter().enumerate() {
+        let option = if i % 2 == 0 { "iOS" } else { "Web" };
+        let raw = RawValue::Inputs(vec![option.to_string()]);
+        site.app.set_field_value(&sys, t.id, field.id, raw, t.version).await.expect("set a value");
+        if option == "iOS" {
+            ios.push(t.id.0);
+        }
+    }
+
+    // Filter by it with the view form: only the iOS rows remain.
+    b.visit(&format!("/projects/{push}/table")).await;
+    b.wait_for("body.table-ready").await;
+    let set = b
+        .js(&format!(
+            "const row = document.getElementById('filter-0');
+             const c = row.querySelector('.filter-column'); c.value = '{col}'; c.dispatchEvent(new Event('change', {{ bubbles: true }}));
+             const o = row.querySelector('.filter-op'); o.value = 'is'; o.dispatchEvent(new Event('change', {{ bubbles: true }}));
+             return [c.value, o.value, [...o.options].filter(x => !x.hidden).map(x => x.value)]"
+        ))
+        .await;
+    assert_eq!(
+        set,
+        json!([col, "is", ["is", "is_not", "empty", "not_empty", "any_of"]]),
+        "only the operators a select takes"
+    );
+    b.type_into("#filter-0 .filter-value", "iOS").await;
+    b.click_css("#table-apply").await;
+    assert!(b.path().await.contains(&format!("f0={col}")), "the view is in the address: {}", b.path().await);
+    let rows: Vec<i64> = b
+        .js("return [...document.querySelectorAll('#table tbody tr[id^=row-]')].map(tr => Number(tr.dataset.taskId))")
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    assert_eq!(rows, ios, "only the rows whose 平台 is iOS, in task order");
+    b.assert_nothing_runs().await;
+
+    // Edit a cell in place: the first row's estimate, without leaving the page.
+    let first = ios[0];
+    let cell = format!("#row-{first} td[data-col='estimate']");
+    b.find(&cell).await.click().await.expect("click the cell");
+    b.wait_for(&format!("{cell} form.cell-editor input[name=value]")).await;
+    b.shot("table-editing").await;
+    b.type_into(&format!("{cell} form.cell-editor input[name=value]"), "6.5").await;
+    b.find(&format!("{cell} form.cell-editor button[type=submit]")).await.click().await.expect("save");
+    let deadline = Instant::now() + PATIENCE;
+    while site.app.get_task(&sys, keel_domain::ids::TaskId(first)).await.unwrap().estimate != Some(6.5) {
+        assert!(Instant::now() < deadline, "the edited estimate was not saved");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.wait_for(&format!("{cell}:not(.editing)")).await;
+    assert_eq!(b.text(&format!("{cell} .cell-text")).await, "6.5");
+    assert!(b.text("#table-message").await.contains("已保存"), "the page says it is saved");
+    assert!(b.path().await.contains(&format!("f0={col}")), "no page load");
+
+    // Save the view for oneself; it is then the current one.
+    b.type_into("#view-name", "iOS 任务").await;
+    b.click_css("#save-view button[type=submit]").await;
+    assert!(b.path().await.contains("view="), "{}", b.path().await);
+    assert_eq!(b.text("#table-views a[aria-current=page]").await, "iOS 任务");
+    let views = site.app.list_views(&sys, keel_domain::ids::ProjectId(push)).await.unwrap();
+    assert!(views.is_empty(), "a personal view is not shared: {views:?}");
+
+    // What the page shows, cell by cell…
+    let page_rows: Vec<Vec<String>> = serde_json::from_value(
+        b.js("return [...document.querySelectorAll('#table tbody tr[id^=row-]')].map(tr =>
+                [...tr.children].map(td => (td.querySelector('.cell-text') || td).textContent.trim()))")
+            .await,
+    )
+    .unwrap();
+    let page_head: Vec<String> = serde_json::from_value(
+        b.js("return [...document.querySelectorAll('#table thead th')].map(th => th.querySelector('a.sort').textContent.trim())")
+            .await,
+    )
+    .unwrap();
+    assert_eq!(page_rows.len(), ios.len());
+    // …is what the CSV export holds, fetched with the browser's session.
+    let href = b.find("#export-csv").await.attr("href").await.unwrap().expect("an export link");
+    let session = b.client.get_named_cookie("keel_session").await.expect("the session cookie");
+    let csv_bytes = reqwest::Client::new()
+        .get(format!("{}{href}", site.base))
+        .header("cookie", format!("keel_session={}", session.value()))
+        .send()
+        .await
+        .expect("fetch the export")
+        .bytes()
+        .await
+        .expect("the CSV");
+    assert!(csv_bytes.starts_with("\u{feff}".as_bytes()), "UTF-8 with a byte-order mark");
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(&csv_bytes[3..]);
+    let records: Vec<Vec<String>> =
+        reader.records().map(|r| r.unwrap().iter().map(|c| c.trim().to_string()).collect()).collect();
+    assert_eq!(records[0], page_head, "the same columns in the same order");
+    assert_eq!(records[1..].to_vec(), page_rows, "the same rows with the same text");
+    b.assert_no_horizontal_overflow().await;
+    b.shot("table").await;
+    b.close().await;
+
+    // At phone width the grid scrolls inside its box and the page keeps its width.
+    let phone = Browser::open(&site.base, PHONE, "phone").await;
+    site.log_in(&phone).await;
+    phone.visit(&format!("/projects/{push}/table")).await;
+    phone.wait_for("body.table-ready").await;
+    phone.assert_no_horizontal_overflow().await;
+    let scrolls =
+        phone.js("const s = document.getElementById('table-scroll'); return s.scrollWidth > s.clientWidth").await;
+    assert_eq!(scrolls, json!(true), "the table is wider than the phone and scrolls inside");
+    phone.shot("table").await;
     phone.close().await;
 }

@@ -33,4 +33,6 @@ id_type!(
     TokenId,
     ChangeId,
     KrCommentId,
+    FieldId,
+    ViewId,
 );

@@ -18,6 +18,7 @@ pub mod progress;
 pub mod rollup;
 pub mod schedule;
 pub mod status;
+pub mod table;
 pub mod text;
 pub mod work;
 

@@ -16,6 +16,7 @@ use std::time::Duration;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_task_list_index.sql")),
+    (3, include_str!("../migrations/0003_table.sql")),
     (4, include_str!("../migrations/0004_people.sql")),
 ];
 

@@ -11,6 +11,7 @@ mod misc;
 mod okr;
 mod people;
 mod rows;
+mod table;
 mod tx;
 mod users;
 mod work;

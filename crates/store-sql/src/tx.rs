@@ -1,6 +1,6 @@
 //! [`SqlTx`]: the shared SQL behind Keel's storage traits, over any backend's [`Conn`].
 
-use crate::{Conn, args, misc, okr, people, users, work};
+use crate::{Conn, args, misc, okr, people, table, users, work};
 use async_trait::async_trait;
 use keel_app::StoreError;
 use keel_app::store::*;
@@ -8,6 +8,7 @@ use keel_domain::notify::NotificationPrefs;
 use keel_domain::okr::*;
 use keel_domain::org::*;
 use keel_domain::progress::{WorkProject, WorkTask};
+use keel_domain::table::{CustomField, SavedView};
 use keel_domain::work::*;
 use keel_domain::*;
 
@@ -228,6 +229,48 @@ impl Tx for SqlTx {
     }
     async fn list_worklogs(&mut self, task_id: TaskId) -> R<Vec<Worklog>> {
         work::list_worklogs(self.conn.as_mut(), task_id).await
+    }
+    async fn insert_custom_field(&mut self, field: &CustomField) -> R<FieldId> {
+        table::insert_custom_field(self.conn.as_mut(), field).await
+    }
+    async fn get_custom_field(&mut self, id: FieldId) -> R<Option<CustomField>> {
+        table::get_custom_field(self.conn.as_mut(), id).await
+    }
+    async fn find_custom_field_by_source(&mut self, source: &str, external_id: &str) -> R<Option<CustomField>> {
+        table::find_custom_field_by_source(self.conn.as_mut(), source, external_id).await
+    }
+    async fn list_custom_fields(&mut self, projects: &[ProjectId]) -> R<Vec<CustomField>> {
+        table::list_custom_fields(self.conn.as_mut(), projects).await
+    }
+    async fn update_custom_field(&mut self, field: &CustomField) -> R<i64> {
+        table::update_custom_field(self.conn.as_mut(), field).await
+    }
+    async fn delete_custom_field(&mut self, id: FieldId, version: i64) -> R<()> {
+        table::delete_custom_field(self.conn.as_mut(), id, version).await
+    }
+    async fn set_field_value(&mut self, task: TaskId, field: FieldId, value: Option<&str>) -> R<()> {
+        table::set_field_value(self.conn.as_mut(), task, field, value).await
+    }
+    async fn list_field_values(&mut self, fields: &[FieldId]) -> R<Vec<(TaskId, FieldId, String)>> {
+        table::list_field_values(self.conn.as_mut(), fields).await
+    }
+    async fn touch_task(&mut self, id: TaskId, version: i64, at: chrono::DateTime<chrono::Utc>) -> R<i64> {
+        table::touch_task(self.conn.as_mut(), id, version, at).await
+    }
+    async fn insert_saved_view(&mut self, view: &SavedView) -> R<ViewId> {
+        table::insert_saved_view(self.conn.as_mut(), view).await
+    }
+    async fn get_saved_view(&mut self, id: ViewId) -> R<Option<SavedView>> {
+        table::get_saved_view(self.conn.as_mut(), id).await
+    }
+    async fn list_saved_views(&mut self, project: ProjectId, owner: Option<UserId>) -> R<Vec<SavedView>> {
+        table::list_saved_views(self.conn.as_mut(), project, owner).await
+    }
+    async fn update_saved_view(&mut self, view: &SavedView) -> R<i64> {
+        table::update_saved_view(self.conn.as_mut(), view).await
+    }
+    async fn delete_saved_view(&mut self, id: ViewId, version: i64) -> R<()> {
+        table::delete_saved_view(self.conn.as_mut(), id, version).await
     }
     async fn work_graph(&mut self, viewer: Option<Viewer>) -> R<(Vec<WorkProject>, Vec<WorkTask>)> {
         work::work_graph(self.conn.as_mut(), viewer).await

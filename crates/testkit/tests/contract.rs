@@ -502,3 +502,169 @@ async fn a_big_task_list_keeps_every_link_and_can_leave_descriptions_out() {
         );
     }
 }
+
+fn custom_field(
+    project: ProjectId,
+    name: &str,
+    kind: keel_domain::table::FieldKind,
+    options: &[&str],
+) -> keel_domain::table::CustomField {
+    keel_domain::table::CustomField {
+        id: FieldId(0),
+        project_id: project,
+        name: name.into(),
+        kind,
+        options: options.iter().map(|o| o.to_string()).collect(),
+        position: 0,
+        source: None,
+        external_id: None,
+        version: 0,
+    }
+}
+
+#[tokio::test]
+async fn custom_fields_their_values_and_task_versions() {
+    use keel_domain::table::FieldKind;
+    for backend in BACKENDS {
+        let db = fresh(backend).await;
+        let mut tx = write(&db).await;
+        let p = tx.insert_project(&project("TBL", false, None, None, None), None).await.unwrap();
+        let other = tx.insert_project(&project("OTH", false, None, None, None), None).await.unwrap();
+        let t1 = tx.insert_task(&task(p, 1, "一")).await.unwrap();
+        let t2 = tx.insert_task(&task(p, 2, "二")).await.unwrap();
+        let mut platform = custom_field(p, "平台", FieldKind::MultiSelect, &["iOS", "Android", "Web"]);
+        platform.position = 2;
+        let mut points = custom_field(p, "Story points", FieldKind::Number, &[]);
+        points.position = 1;
+        let mut imported = custom_field(p, "Sprint", FieldKind::Text, &[]);
+        imported.position = 3;
+        imported.source = Some("jira".into());
+        imported.external_id = Some("customfield_10020".into());
+        let platform = tx.insert_custom_field(&platform).await.unwrap();
+        let points = tx.insert_custom_field(&points).await.unwrap();
+        let sprint = tx.insert_custom_field(&imported).await.unwrap();
+        tx.insert_custom_field(&custom_field(other, "平台", FieldKind::Text, &[])).await.unwrap();
+        tx.commit().await.unwrap();
+        // One name per project (a failed statement spoils PostgreSQL's transaction: its own).
+        let mut tx = write(&db).await;
+        let twice = tx.insert_custom_field(&custom_field(p, "平台", FieldKind::Text, &[])).await;
+        assert!(matches!(twice, Err(StoreError::Unique(_))), "{backend:?}: {twice:?}");
+        drop(tx);
+
+        let mut tx = write(&db).await;
+        let fields = tx.list_custom_fields(&[p]).await.unwrap();
+        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["Story points", "平台", "Sprint"], "{backend:?}: by position");
+        assert_eq!(fields[1].options, ["iOS", "Android", "Web"]);
+        assert_eq!(fields[1].kind, FieldKind::MultiSelect);
+        assert_eq!(fields[0].version, 1);
+        assert_eq!(tx.list_custom_fields(&[p, other]).await.unwrap().len(), 4);
+        assert!(tx.list_custom_fields(&[]).await.unwrap().is_empty());
+        let found = tx.find_custom_field_by_source("jira", "customfield_10020").await.unwrap().expect("by source");
+        assert_eq!(found.id, sprint, "{backend:?}");
+
+        tx.set_field_value(t1, points, Some("3.5")).await.unwrap();
+        tx.set_field_value(t1, platform, Some(r#"["iOS","Web"]"#)).await.unwrap();
+        tx.set_field_value(t2, points, Some("8")).await.unwrap();
+        tx.set_field_value(t2, points, Some("13")).await.unwrap();
+        tx.set_field_value(t2, sprint, Some(r#""第 12 迭代 😀""#)).await.unwrap();
+        tx.set_field_value(t2, sprint, None).await.unwrap();
+        let values = tx.list_field_values(&[points, platform, sprint]).await.unwrap();
+        assert_eq!(
+            values,
+            vec![
+                (t1, platform, r#"["iOS","Web"]"#.to_string()),
+                (t1, points, "3.5".to_string()),
+                (t2, points, "13".to_string()),
+            ],
+            "{backend:?}: set, replaced, cleared"
+        );
+        assert_eq!(tx.list_field_values(&[sprint]).await.unwrap(), vec![]);
+
+        // Renamed with the version read; a stale version is refused.
+        let mut renamed = fields[0].clone();
+        renamed.name = "估点".into();
+        renamed.position = 5;
+        assert_eq!(tx.update_custom_field(&renamed).await.unwrap(), 2);
+        assert!(matches!(tx.update_custom_field(&fields[0]).await, Err(StoreError::Stale)), "{backend:?}");
+        let again = tx.get_custom_field(points).await.unwrap().unwrap();
+        assert_eq!((again.name.as_str(), again.position, again.version), ("估点", 5, 2));
+
+        // Deleting a field removes its values too.
+        assert!(matches!(tx.delete_custom_field(platform, 7).await, Err(StoreError::Stale)), "{backend:?}");
+        tx.delete_custom_field(platform, 1).await.unwrap();
+        assert!(tx.get_custom_field(platform).await.unwrap().is_none());
+        assert!(matches!(tx.delete_custom_field(platform, 1).await, Err(StoreError::NotFound)));
+        assert_eq!(tx.list_field_values(&[platform]).await.unwrap(), vec![]);
+
+        // A value change counts as a change of the task.
+        let at = Utc.with_ymd_and_hms(2026, 12, 2, 3, 4, 5).unwrap();
+        assert_eq!(tx.touch_task(t1, 1, at).await.unwrap(), 2);
+        assert!(matches!(tx.touch_task(t1, 1, at).await, Err(StoreError::Stale)), "{backend:?}");
+        assert!(matches!(tx.touch_task(TaskId(9999), 1, at).await, Err(StoreError::NotFound)));
+        tx.commit().await.unwrap();
+        let mut tx = db.store.read().await.unwrap();
+        let touched = tx.get_task(t1).await.unwrap().unwrap();
+        assert_eq!((touched.version, touched.updated_at), (2, at), "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn saved_views_are_shared_or_seen_by_their_owner_alone() {
+    use keel_domain::table::{Builtin, Column, Filter, Op, SavedView, SortKey, ViewSpec};
+    for backend in BACKENDS {
+        let db = fresh(backend).await;
+        let mut tx = write(&db).await;
+        let li = tx.insert_user(&user("li", vec![]), None).await.unwrap();
+        let wang = tx.insert_user(&user("wang", vec![]), None).await.unwrap();
+        let p = tx.insert_project(&project("VW", false, Some(li), None, None), None).await.unwrap();
+        let q = tx.insert_project(&project("VX", false, Some(li), None, None), None).await.unwrap();
+        let spec = ViewSpec {
+            columns: vec![Column::Builtin(Builtin::Key), Column::Field(FieldId(4))],
+            filters: vec![Filter {
+                column: Column::Builtin(Builtin::Status),
+                op: Op::AnyOf,
+                values: vec!["进行中".into(), "Done".into()],
+            }],
+            sort: vec![SortKey { column: Column::Builtin(Builtin::Due), desc: true }],
+            group: Some(Column::Builtin(Builtin::Assignee)),
+            ..Default::default()
+        };
+        let at = Utc.with_ymd_and_hms(2026, 11, 3, 1, 0, 0).unwrap();
+        let view = |owner: Option<UserId>, name: &str, project: ProjectId| SavedView {
+            id: ViewId(0),
+            project_id: project,
+            owner_id: owner,
+            name: name.into(),
+            spec: spec.clone(),
+            version: 0,
+            created_by: Some(li),
+            created_at: at,
+        };
+        let mine = tx.insert_saved_view(&view(Some(li), "我的视图", p)).await.unwrap();
+        let shared = tx.insert_saved_view(&view(None, "全员", p)).await.unwrap();
+        let his = tx.insert_saved_view(&view(Some(wang), "王的", p)).await.unwrap();
+        tx.insert_saved_view(&view(None, "另一个项目", q)).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = write(&db).await;
+        let seen = |views: Vec<SavedView>| views.into_iter().map(|v| v.id).collect::<Vec<_>>();
+        assert_eq!(seen(tx.list_saved_views(p, Some(li)).await.unwrap()), vec![shared, mine], "{backend:?}");
+        assert_eq!(seen(tx.list_saved_views(p, Some(wang)).await.unwrap()), vec![shared, his], "{backend:?}");
+        assert_eq!(seen(tx.list_saved_views(p, None).await.unwrap()), vec![shared], "{backend:?}");
+        let got = tx.get_saved_view(mine).await.unwrap().expect("saved");
+        assert_eq!(got.spec, spec, "{backend:?}: the spec round-trips");
+        assert_eq!((got.owner_id, got.created_by, got.created_at, got.version), (Some(li), Some(li), at, 1));
+
+        let mut edited = got.clone();
+        edited.name = "我的视图 2".into();
+        edited.spec.group = None;
+        assert_eq!(tx.update_saved_view(&edited).await.unwrap(), 2);
+        assert!(matches!(tx.update_saved_view(&got).await, Err(StoreError::Stale)), "{backend:?}");
+        assert!(matches!(tx.delete_saved_view(mine, 1).await, Err(StoreError::Stale)));
+        tx.delete_saved_view(mine, 2).await.unwrap();
+        assert!(matches!(tx.delete_saved_view(mine, 2).await, Err(StoreError::NotFound)));
+        assert_eq!(seen(tx.list_saved_views(p, Some(li)).await.unwrap()), vec![shared]);
+        tx.commit().await.unwrap();
+    }
+}

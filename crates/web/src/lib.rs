@@ -3,6 +3,7 @@
 //! application, render. Everything served is embedded in the binary.
 
 pub mod api;
+pub mod cells;
 pub mod error;
 pub mod extract;
 pub mod i18n;

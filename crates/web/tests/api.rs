@@ -589,13 +589,27 @@ async fn openapi_document_matches_the_real_routes() {
         "PUT /api/v1/me/settings",
         "GET /api/v1/key-results/{id}/comments",
         "POST /api/v1/key-results/{id}/comments",
+        "GET /api/v1/projects/{id}/fields",
+        "POST /api/v1/projects/{id}/fields",
+        "PATCH /api/v1/projects/{id}/fields/{field_id}",
+        "DELETE /api/v1/projects/{id}/fields/{field_id}",
+        "PUT /api/v1/tasks/{id}/fields/{field_id}",
+        "GET /api/v1/projects/{id}/views",
+        "POST /api/v1/projects/{id}/views",
+        "PATCH /api/v1/projects/{id}/views/{view_id}",
+        "DELETE /api/v1/projects/{id}/views/{view_id}",
+        "GET /api/v1/projects/{id}/table",
     ];
     let mut expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
     expected.sort();
     assert_eq!(operations, expected);
     for op in &operations {
         let (method, path) = op.split_once(' ').unwrap();
-        let path = path.replace("{id}", "424242").replace("{item_id}", "1");
+        let path = path
+            .replace("{id}", "424242")
+            .replace("{item_id}", "1")
+            .replace("{field_id}", "1")
+            .replace("{view_id}", "1");
         let body = (method != "GET").then(|| json!({}));
         let (code, body) = h.call(method.parse().unwrap(), &path, Some(&h.admin), body).await;
         assert_ne!(code, StatusCode::METHOD_NOT_ALLOWED, "{op}");

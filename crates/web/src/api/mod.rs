@@ -5,6 +5,7 @@
 mod okr;
 mod org;
 mod people;
+mod table;
 mod work;
 
 use crate::AppState;
@@ -26,6 +27,7 @@ use utoipa_axum::routes;
         (name = "okr", description = "Cycles, objectives, key results, check-ins"),
         (name = "org", description = "Units and people"),
         (name = "work", description = "Projects, tasks, comments, worklogs"),
+        (name = "table", description = "A project's table: custom fields and their values, saved views, rows of a view"),
     )
 )]
 struct ApiDoc;
@@ -135,6 +137,12 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         // People, settings and key-result comments (issue 3).
         .routes(routes!(people::my_settings, people::put_my_settings))
         .routes(routes!(people::list_kr_comments, people::add_kr_comment))
+        .routes(routes!(table::list_fields, table::create_field))
+        .routes(routes!(table::update_field, table::delete_field))
+        .routes(routes!(table::set_field_value))
+        .routes(routes!(table::list_views, table::create_view))
+        .routes(routes!(table::update_view, table::delete_view))
+        .routes(routes!(table::table))
         .split_for_parts();
     (router, openapi)
 }

@@ -10,6 +10,7 @@ const BOARD_JS: &str = include_str!("../../assets/board.js");
 const LIVE_JS: &str = include_str!("../../assets/live.js");
 const GANTT_JS: &str = include_str!("../../assets/gantt.js");
 const KEYS_JS: &str = include_str!("../../assets/keys.js");
+const TABLE_JS: &str = include_str!("../../assets/table.js");
 
 /// FNV-1a, computed at compile time.
 const fn fnv(bytes: &[u8]) -> u64 {
@@ -90,5 +91,19 @@ pub async fn board_js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
         ],
         BOARD_JS,
+    )
+}
+
+/// FNV-1a over the table's script.
+pub const TABLE_JS_HASH: u64 = fnv(TABLE_JS.as_bytes());
+
+/// The table's inline editing and view-form niceties: an ES module like the board's.
+pub async fn table_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        TABLE_JS,
     )
 }

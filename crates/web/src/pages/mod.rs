@@ -28,9 +28,10 @@ mod projects;
 mod search;
 mod settings;
 mod setup;
+mod table;
 mod task_edit;
 mod tasks;
-mod view;
+pub(crate) mod view;
 mod work_forms;
 
 pub use auth::{LOGIN_CSRF_COOKIE, PageActor};
@@ -72,6 +73,14 @@ pub fn routes() -> Router<AppState> {
         .route("/projects/{id}/board", get(board::board))
         .route("/projects/{id}/board/wip", post(board::set_wip))
         .route("/projects/{id}/gantt", get(gantt::gantt))
+        .route("/projects/{id}/table", get(table::table))
+        .route("/projects/{id}/table.csv", get(table::export_csv))
+        .route("/projects/{id}/table.xlsx", get(table::export_xlsx))
+        .route("/projects/{id}/table/cell", post(table::set_cell))
+        .route("/projects/{id}/fields", post(table::create_field))
+        .route("/projects/{id}/fields/{field}", post(table::edit_field))
+        .route("/projects/{id}/views", post(table::save_view))
+        .route("/projects/{id}/views/{view}/delete", post(table::delete_view))
         .route("/tasks/{id}/dates", post(gantt::set_dates))
         .route("/tasks/{id}", get(tasks::detail))
         .route("/tasks/{id}/status", post(tasks::set_status))
@@ -97,6 +106,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/live.js", get(assets::live_js))
         .route("/assets/gantt.js", get(assets::gantt_js))
         .route("/assets/keys.js", get(assets::keys_js))
+        .route("/assets/table.js", get(assets::table_js))
 }
 
 /// Renders a template as an HTML response. Pages hold CSRF tokens and
