@@ -29,7 +29,6 @@ const CREATE = [
   "details#new-task",
   "details#new-project",
   "details#new-cycle",
-  "a#project-board-link",
   "#check-in form",
 ];
 
