@@ -7,7 +7,7 @@
 
 use crate::auth::Actor;
 use crate::store::{KrScope, Page, Tx};
-use crate::tree_cache::TreeKey;
+use crate::recent::TreeKey;
 use crate::{AppError, AppResult, Settings};
 use chrono::{DateTime, NaiveDate, Utc};
 use keel_domain::coach::{self, Warning};
@@ -389,7 +389,7 @@ pub async fn compute_cycle(
 
 impl crate::App {
     /// A cycle's tree as the actor sees it now, from the cache when nothing
-    /// was recorded since it was computed (see `tree_cache`).
+    /// was recorded since it was computed (see `recent`).
     pub async fn okr_tree_shared(&self, actor: &Actor, cycle_id: CycleId) -> AppResult<Arc<OkrTree>> {
         let mut tx = self.store.read().await?;
         self.cached_tree(&mut *tx, actor, cycle_id).await

@@ -19,7 +19,7 @@ pub mod record;
 pub mod search;
 pub mod store;
 pub mod table;
-pub mod tree_cache;
+pub mod recent;
 pub mod work;
 
 pub use auth::Actor;
@@ -48,12 +48,13 @@ impl Default for Settings {
 pub struct App {
     pub store: Arc<dyn store::Store>,
     pub settings: Settings,
-    /// Computed OKR trees, shared by the clones of this App.
-    trees: Arc<tree_cache::TreeCache>,
+    /// Computed OKR trees and big task lists, shared by the clones of this App.
+    trees: Arc<recent::TreeCache>,
+    tasks: Arc<recent::TasksCache>,
 }
 
 impl App {
     pub fn new(store: Arc<dyn store::Store>, settings: Settings) -> App {
-        App { store, settings, trees: Default::default() }
+        App { store, settings, trees: Arc::new(recent::Recent::new(32)), tasks: Arc::new(recent::Recent::new(4)) }
     }
 }

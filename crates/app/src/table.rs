@@ -15,7 +15,7 @@ use crate::access::{self, require};
 use crate::auth::Actor;
 use crate::okr::{check_version, conflict, visible_key_result};
 use crate::record::record;
-use crate::store::{KrScope, Page, TaskFilter, Tx};
+use crate::store::{KrScope, Page, Tx};
 use crate::work::{visible_project, visible_task};
 use crate::{App, AppError, AppResult, StoreError};
 use chrono::Utc;
@@ -547,8 +547,7 @@ impl App {
         let mut projects: HashMap<ProjectId, Project> =
             all_projects.into_iter().filter(|p| ids.contains(&p.id)).map(|p| (p.id, p)).collect();
         projects.insert(project.id, project.clone());
-        let filter = TaskFilter { project_ids: Some(ids), without_descriptions: true, ..Default::default() };
-        let mut tasks = tx.list_tasks(&filter, actor.viewer(), Page::ALL).await?;
+        let mut tasks = self.project_tasks(&mut *tx, actor, &ids, false).await?.as_ref().clone();
         // Parents' keys: the rows themselves, and the few archived parents read one by one.
         let mut parents: HashMap<TaskId, String> = tasks.iter().map(|t| (t.id, t.key.clone())).collect();
         let missing: HashSet<TaskId> =

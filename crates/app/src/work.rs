@@ -18,7 +18,9 @@ use keel_domain::text::{self, BODY_MAX, NAME_MAX, TITLE_MAX};
 use keel_domain::work::*;
 use keel_domain::*;
 use serde::{Deserialize, Serialize};
+use crate::recent::TasksKey;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -216,6 +218,35 @@ pub(crate) async fn visible_krs(tx: &mut dyn Tx, actor: &Actor, ids: &[KeyResult
         }
     }
     Ok(out)
+}
+
+/// Task lists shorter than this are not kept between requests.
+const KEPT_FROM: usize = 1000;
+
+/// Whether a listing asks for whole projects as boards and charts do: every
+/// task, no description, no narrower filter.
+fn is_whole_projects(filter: &TaskFilter, page: Page) -> bool {
+    page.offset == 0
+        && page.limit == Page::ALL.limit
+        && filter.without_descriptions
+        && filter.assignee_id.is_none()
+        && filter.parent_id.is_none()
+}
+
+/// Drops from tasks the KR links the actor may not see, asking about each
+/// linked key result once (a board's thousands of tasks share a few dozen).
+async fn hide_unseen_krs(tx: &mut dyn Tx, actor: &Actor, mut tasks: Vec<Task>) -> AppResult<Vec<Task>> {
+    if actor.is_admin() {
+        return Ok(tasks);
+    }
+    let mut linked: Vec<KeyResultId> = tasks.iter().flat_map(|t| t.key_result_ids.iter().copied()).collect();
+    linked.sort();
+    linked.dedup();
+    let seen: HashSet<KeyResultId> = visible_krs(tx, actor, &linked).await?.into_iter().collect();
+    for t in &mut tasks {
+        t.key_result_ids.retain(|k| seen.contains(k));
+    }
+    Ok(tasks)
 }
 
 /// The new link list: what the actor sent (each must be visible) plus the
@@ -546,16 +577,57 @@ impl App {
 
     pub async fn list_tasks(&self, actor: &Actor, filter: TaskFilter, page: Page) -> AppResult<(Vec<Task>, i64)> {
         let mut tx = self.store.read().await?;
-        let tasks = tx.list_tasks(&filter, actor.viewer(), page).await?;
-        let total = tx.count_tasks(&filter, actor.viewer()).await?;
-        let mut out = Vec::with_capacity(tasks.len());
-        for mut t in tasks {
-            if !actor.is_admin() && !t.key_result_ids.is_empty() {
-                t.key_result_ids = visible_krs(&mut *tx, actor, &t.key_result_ids).await?;
-            }
-            out.push(t);
+        // Whole projects for a board, chart or list: the shared snapshot.
+        if let (Some(projects), true) = (&filter.project_ids, is_whole_projects(&filter, page)) {
+            let tasks = self.project_tasks(&mut *tx, actor, projects, filter.include_archived).await?;
+            let total = tasks.len() as i64;
+            return Ok((tasks.as_ref().clone(), total));
         }
-        Ok((out, total))
+        let tasks = tx.list_tasks(&filter, actor.viewer(), page).await?;
+        // A first page that is not full holds them all: no need to count.
+        let total = if page.offset == 0 && (tasks.len() as i64) < page.limit {
+            tasks.len() as i64
+        } else {
+            tx.count_tasks(&filter, actor.viewer()).await?
+        };
+        Ok((hide_unseen_krs(&mut *tx, actor, tasks).await?, total))
+    }
+
+    /// Every task (descriptions left empty) of the projects the actor sees,
+    /// KR links they may not see removed; big lists are kept between
+    /// requests until the next recorded change (see `recent`).
+    pub(crate) async fn project_tasks(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        projects: &[ProjectId],
+        include_archived: bool,
+    ) -> AppResult<Arc<Vec<Task>>> {
+        let mut projects = projects.to_vec();
+        projects.sort();
+        projects.dedup();
+        let key = TasksKey {
+            projects,
+            include_archived,
+            viewer: actor.viewer(),
+            latest_change: tx.latest_change_id().await?,
+        };
+        if let Some(tasks) = self.tasks.get(&key) {
+            return Ok(tasks);
+        }
+        let filter = TaskFilter {
+            project_ids: Some(key.projects.clone()),
+            include_archived,
+            without_descriptions: true,
+            ..Default::default()
+        };
+        let tasks = tx.list_tasks(&filter, actor.viewer(), Page::ALL).await?;
+        let tasks = Arc::new(hide_unseen_krs(tx, actor, tasks).await?);
+        // Small lists are read again: quick, and they would push out big ones.
+        if tasks.len() >= KEPT_FROM {
+            self.tasks.put(key, tasks.clone());
+        }
+        Ok(tasks)
     }
 
     pub async fn get_task(&self, actor: &Actor, id: TaskId) -> AppResult<Task> {

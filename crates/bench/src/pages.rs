@@ -86,3 +86,47 @@ pub async fn time_pages(
     }
     Ok(out)
 }
+
+/// Each page `runs` times, each right after a task is created in `project`
+/// through the API (untimed): what a viewer waits for when the page cannot
+/// be served from what an earlier request read.
+pub async fn time_pages_after_change(
+    base: &str,
+    session: &str,
+    token: &str,
+    project: i64,
+    pages: &[(String, String)],
+    runs: usize,
+) -> anyhow::Result<Vec<PageRun>> {
+    let http = client()?;
+    let mut out = Vec::new();
+    for (name, path) in pages {
+        let url = format!("{base}{path}");
+        let mut samples = Vec::with_capacity(runs);
+        let mut body_bytes = 0;
+        for i in 0..runs {
+            let change = serde_json::json!({ "project_id": project, "title": format!("页面基准 page bench {i}") });
+            let resp = http.post(format!("{base}/api/v1/tasks")).bearer_auth(token).json(&change).send().await?;
+            if resp.status() != StatusCode::CREATED {
+                bail!("creating a task before GET {path} answered {}", resp.status());
+            }
+            let t0 = Instant::now();
+            let resp = http.get(&url).header(COOKIE, session).send().await?;
+            let status = resp.status();
+            body_bytes = resp.bytes().await?.len();
+            samples.push(t0.elapsed());
+            if status != StatusCode::OK {
+                bail!("GET {path} answered {status}");
+            }
+        }
+        let lat = Latencies::new(samples);
+        out.push(PageRun {
+            name: format!("{name} after a change"),
+            path: path.clone(),
+            p50_ms: Some(lat.ms(50.0)),
+            p95_ms: Some(lat.ms(95.0)),
+            body_bytes,
+        });
+    }
+    Ok(out)
+}

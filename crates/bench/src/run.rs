@@ -167,7 +167,15 @@ pub async fn backend(
         ("big board page (2,000 archived + 300 open)".into(), format!("/projects/{}/board", big.project)),
         ("big board page, archived page 1".into(), format!("/projects/{}/board?archived=1", big.project)),
     ];
-    let page_runs = pages::time_pages(&server.base, &session, &page_list, args.tree_runs).await?;
+    let mut page_runs = pages::time_pages(&server.base, &session, &page_list, args.tree_runs).await?;
+    // The views of the big project again, each right after a write: pages
+    // kept between requests must be read afresh then.
+    let changed: Vec<(String, String)> =
+        page_list.iter().filter(|(_, path)| path.starts_with(&format!("/projects/{list_project}/"))).cloned().collect();
+    page_runs.extend(
+        pages::time_pages_after_change(&server.base, &session, &token, list_project, &changed, args.tree_runs)
+            .await?,
+    );
     for page in &page_runs {
         match (page.p50_ms, page.p95_ms) {
             (Some(p50), Some(p95)) => say(
@@ -176,10 +184,12 @@ pub async fn backend(
             ),
             _ => say(backend, format!("{}: not in this build ({} answered 404)", page.name, page.path)),
         }
-        commands.push(format!(
-            "GET {}{} — {} sequential after 1 untimed, logged in",
-            server.base, page.path, args.tree_runs
-        ));
+        let how = if page.name.ends_with("after a change") {
+            "each right after POST /api/v1/tasks"
+        } else {
+            "sequential after 1 untimed"
+        };
+        commands.push(format!("GET {}{} — {} {how}, logged in", server.base, page.path, args.tree_runs));
     }
     let hwm = server.status_kib("VmHWM:").unwrap_or(0);
     let rss_now = server.status_kib("VmRSS:").unwrap_or(0);

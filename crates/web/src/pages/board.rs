@@ -42,7 +42,7 @@ use keel_app::{AppError, access};
 use keel_domain::work::{Project, StatusCategory, Task, WorkflowStatus};
 use keel_domain::{KeyResultId, ProjectId, TaskId};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The highest WIP limit the form accepts.
 const WIP_MAX: u32 = 9999;
@@ -347,6 +347,8 @@ async fn board_page(
         ..Default::default()
     };
     let (tasks, _) = app.list_tasks(actor, filter, Page::ALL).await.or_page(lang)?;
+    // Parents' keys from every task read, cancelled ones included.
+    let mut keys: HashMap<TaskId, String> = tasks.iter().map(|t| (t.id, t.key.clone())).collect();
     let (mut tasks, mut archived): (Vec<Task>, Vec<Task>) =
         tasks.into_iter().filter(|t| !t.cancelled).partition(|t| !t.archived);
     // Archived cards only when asked for, a page at a time (by project, then number).
@@ -367,12 +369,10 @@ async fn board_page(
     let today = keel_app::clock::today_in(page.zone(), Utc::now());
     let workflow = &project.workflow;
 
-    // Parents' keys: on the board, else looked up (an archived parent is not loaded).
-    let mut keys: HashMap<TaskId, String> = tasks.iter().map(|t| (t.id, t.key.clone())).collect();
-    for parent in tasks.iter().filter_map(|t| t.parent_id) {
-        if !keys.contains_key(&parent)
-            && let Ok(p) = app.get_task(actor, parent).await
-        {
+    // A parent not read (archived while the archive is hidden) is looked up.
+    let missing: BTreeSet<TaskId> = tasks.iter().filter_map(|t| t.parent_id).filter(|p| !keys.contains_key(p)).collect();
+    for parent in missing {
+        if let Ok(p) = app.get_task(actor, parent).await {
             keys.insert(parent, p.key);
         }
     }
