@@ -49,13 +49,33 @@ impl<K: Keyed, V> Recent<K, V> {
         Some(value)
     }
 
+    /// The result held for the same view at an earlier change, if any, and
+    /// when it was first read in full.
+    pub fn earlier_of_view(&self, key: &K) -> Option<(K, Instant, Arc<V>)>
+    where
+        K: Clone,
+    {
+        let held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        held.iter()
+            .rev()
+            .find(|(k, made, _)| k.same_view(key) && made.elapsed() < LIFETIME)
+            .map(|(k, made, v)| (k.clone(), *made, v.clone()))
+    }
+
     pub fn put(&self, key: K, value: Arc<V>) {
+        self.put_made(key, value, Instant::now());
+    }
+
+    /// Holds a result brought up to date from an earlier one: it keeps the
+    /// earlier one's age, so the lifetime still bounds how long a change
+    /// committed out of order can go unseen.
+    pub fn put_made(&self, key: K, value: Arc<V>, made: Instant) {
         let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
         held.retain(|(k, _, _)| !k.same_view(&key));
         if held.len() >= self.capacity {
             held.remove(0);
         }
-        held.push((key, Instant::now(), value));
+        held.push((key, made, value));
     }
 }
 

@@ -223,6 +223,67 @@ pub(crate) async fn visible_krs(tx: &mut dyn Tx, actor: &Actor, ids: &[KeyResult
 /// Task lists shorter than this are not kept between requests.
 const KEPT_FROM: usize = 1000;
 
+/// Up to this many changes since a kept task list are applied to it; more,
+/// and the list is read again in full.
+const PATCHED_UP_TO: usize = 100;
+
+/// Changes that leave every task row and what a viewer may see as they were.
+const UNRELATED_TO_TASKS: [&str; 7] =
+    ["comment", "check_in", "kr_comment", "kr_item", "saved_view", "api_token", "custom_field"];
+
+/// A kept whole-project list brought from change `since` to the key's:
+/// tasks named by task changes are re-read (and dropped, moved or added as
+/// they now are), or None when another kind of change happened (a project,
+/// a key result, a person's units: what the viewer may see could differ)
+/// or too many did.
+async fn patch_tasks(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    key: &TasksKey,
+    since: i64,
+    kept: &[Task],
+) -> AppResult<Option<Vec<Task>>> {
+    let changes = tx.list_changes_after(since, PATCHED_UP_TO as i64 + 1).await?;
+    if changes.len() > PATCHED_UP_TO {
+        return Ok(None);
+    }
+    let mut changed: HashSet<TaskId> = HashSet::new();
+    // On PostgreSQL later commits may show in this read; they are re-read too, harmlessly.
+    for change in &changes {
+        match change.entity.as_str() {
+            "task" => {
+                changed.insert(TaskId(change.entity_id));
+            }
+            entity if UNRELATED_TO_TASKS.contains(&entity) => {}
+            _ => return Ok(None),
+        }
+    }
+    let mut fresh = Vec::new();
+    let mut seen_projects: HashSet<ProjectId> = HashSet::new();
+    for id in &changed {
+        let Some(mut task) = tx.get_task(*id).await? else { continue };
+        if key.projects.binary_search(&task.project_id).is_err() || (task.archived && !key.include_archived) {
+            continue;
+        }
+        // The full read only returns tasks of projects the viewer sees.
+        if !seen_projects.contains(&task.project_id) {
+            if visible_project(tx, actor, task.project_id).await.is_err() {
+                continue;
+            }
+            seen_projects.insert(task.project_id);
+        }
+        task.description = String::new();
+        fresh.push(task);
+    }
+    let mut tasks: Vec<Task> = kept.iter().filter(|t| !changed.contains(&t.id)).cloned().collect();
+    for task in hide_unseen_krs(tx, actor, fresh).await? {
+        // Kept in the store's order: by project, then number.
+        let at = tasks.partition_point(|t| (t.project_id, t.number) < (task.project_id, task.number));
+        tasks.insert(at, task);
+    }
+    Ok(Some(tasks))
+}
+
 /// Whether a listing asks for whole projects as boards and charts do: every
 /// task, no description, no narrower filter.
 fn is_whole_projects(filter: &TaskFilter, page: Page) -> bool {
@@ -613,6 +674,14 @@ impl App {
             latest_change: tx.latest_change_id().await?,
         };
         if let Some(tasks) = self.tasks.get(&key) {
+            return Ok(tasks);
+        }
+        // A few task edits since a kept list: re-read those tasks only.
+        if let Some((earlier, made, kept)) = self.tasks.earlier_of_view(&key)
+            && let Some(tasks) = patch_tasks(tx, actor, &key, earlier.latest_change, &kept).await?
+        {
+            let tasks = Arc::new(tasks);
+            self.tasks.put_made(key, tasks.clone(), made);
             return Ok(tasks);
         }
         let filter = TaskFilter {

@@ -219,9 +219,10 @@ pub async fn backend(
     for page in &page_runs {
         if let Some(p95) = page.p95_ms {
             measures.push(Measure::new(&format!("{} p95", page.name), p95, PAGE_P95_MS, "ms", false));
+            let first = page.first_ms.map(|ms| format!(" / first {ms:.1} ms")).unwrap_or_default();
             details.push((
-                format!("{} p50 / body", page.name),
-                format!("{:.1} ms / {:.0} KB", page.p50_ms.unwrap_or(f64::NAN), page.body_bytes as f64 / 1e3),
+                format!("{} p50{} / body", page.name, if first.is_empty() { "" } else { " / first" }),
+                format!("{:.1} ms{first} / {:.0} KB", page.p50_ms.unwrap_or(f64::NAN), page.body_bytes as f64 / 1e3),
             ));
         } else {
             details.push((page.name.clone(), "not in this build".into()));

@@ -121,10 +121,32 @@ async fn kept_task_lists_follow_changes_and_viewers() {
             assert_eq!(changed.status, "Done", "{backend:?}");
         }
 
-        // A new task too.
-        app.create_task(&admin, input(json!({"project_id": project.id, "title": "最后一个 last"}))).await.unwrap();
-        let tasks = list(&app, &admin, project.id).await;
-        assert_eq!(tasks.len(), TASKS + 1, "{backend:?}");
-        assert_eq!(tasks.last().unwrap().title, "最后一个 last");
+        // A new task (with the hidden key result) and an archived one.
+        let last = app
+            .create_task(
+                &admin,
+                input(json!({"project_id": project.id, "title": "最后一个 last", "key_result_ids": [hidden_kr, open_kr]})),
+            )
+            .await
+            .unwrap();
+        let gone = &created[5];
+        app.update_task(&admin, gone.id, input(json!({"archived": true, "version": gone.version}))).await.unwrap();
+        for (who, links) in [(&admin, vec![hidden_kr, open_kr]), (&member, vec![open_kr])] {
+            let tasks = list(&app, who, project.id).await;
+            assert_eq!(tasks.len(), TASKS, "{backend:?}: one more, one archived");
+            assert!(tasks.iter().all(|t| t.id != gone.id), "{backend:?}");
+            let newest = tasks.last().unwrap();
+            assert_eq!((newest.id, &newest.title), (last.id, &last.title), "{backend:?}");
+            assert_eq!(newest.key_result_ids, links, "{backend:?}");
+            // Still in the store's order.
+            assert!(tasks.windows(2).all(|w| w[0].number < w[1].number), "{backend:?}");
+        }
+
+        // The project made private: the member's list is empty, kept lists notwithstanding.
+        app.update_project(&admin, project.id, input(json!({"private": true, "version": project.version})))
+            .await
+            .unwrap();
+        assert_eq!(list(&app, &member, project.id).await.len(), 0, "{backend:?}");
+        assert_eq!(list(&app, &admin, project.id).await.len(), TASKS, "{backend:?}");
     }
 }
