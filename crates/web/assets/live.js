@@ -1,6 +1,6 @@
 // Keel live pages: follows the topics in <body data-watch="task:12,project:3">
 // over server-sent events (/events) and reloads the page when one of them
-// changes. While someone is typing in a form the reload waits, and a notice
+// changes after the one the page was drawn at (data-seen). While someone is typing in a form the reload waits, and a notice
 // says the page is out of date instead, so nothing typed is lost.
 
 const watch = document.body.dataset.watch;
@@ -30,7 +30,8 @@ function notice() {
 
 if (watch && "EventSource" in window) {
   let pending = null;
-  const source = new EventSource("/events?watch=" + encodeURIComponent(watch));
+  const seen = encodeURIComponent(document.body.dataset.seen || "0");
+  const source = new EventSource("/events?watch=" + encodeURIComponent(watch) + "&after=" + seen);
   source.addEventListener("change", () => {
     // Several changes in a row (an import, a move) make one reload.
     clearTimeout(pending);

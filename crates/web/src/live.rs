@@ -13,7 +13,7 @@ use futures_util::Stream;
 use keel_app::App;
 use keel_app::feed::{FOLLOWABLE, FeedItem, Topic};
 use serde::Deserialize;
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::convert::Infallible;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -66,7 +66,14 @@ async fn poll(app: App, sender: broadcast::Sender<Arc<FeedItem>>) {
 pub struct WatchQuery {
     /// Comma-separated `entity:id` pairs, e.g. `task:12,project:3`.
     pub watch: String,
+    /// The latest change the page already shows: older ones are not sent,
+    /// newer ones are even if they were recorded before the stream opened.
+    #[serde(default)]
+    pub after: Option<i64>,
 }
+
+/// Changes read back from the record for a page that joins late.
+const BACKLOG_MAX: i64 = 500;
 
 fn parse_topics(text: &str) -> Result<Vec<Topic>, ApiError> {
     let mut topics = Vec::new();
@@ -101,10 +108,20 @@ pub async fn events(
         }
     }
     let receiver = state.feed.subscribe(&state.app);
+    // What was recorded between drawing the page and this stream joining.
+    let (backlog, lagged) = match query.after {
+        Some(after) => {
+            let items = state.app.feed_after(after, BACKLOG_MAX).await?;
+            let lagged = items.len() as i64 >= BACKLOG_MAX;
+            (items.into_iter().map(Arc::new).collect::<VecDeque<_>>(), lagged)
+        }
+        None => (VecDeque::new(), false),
+    };
     let me = actor.id();
-    let stream = futures_util::stream::unfold((receiver, watched), move |(mut receiver, watched)| async move {
+    let feed = Feed { receiver, backlog, lagged, last: query.after.unwrap_or(0) };
+    let stream = futures_util::stream::unfold((feed, watched), move |(mut feed, watched)| async move {
         loop {
-            match receiver.recv().await {
+            match feed.next().await {
                 // A person's own changes are already on their page (the form
                 // redirected, the board moved the card): no reload for them.
                 Ok(item) if item.actor_id.is_some() && item.actor_id == me => {}
@@ -112,16 +129,44 @@ pub async fn events(
                     if let Some(topic) = item.topics.iter().find(|t| watched.contains(*t)) {
                         let data =
                             format!("{{\"change_id\":{},\"topic\":\"{}:{}\"}}", item.change_id, topic.0, topic.1);
-                        return Some((Ok(Event::default().event("change").data(data)), (receiver, watched)));
+                        return Some((Ok(Event::default().event("change").data(data)), (feed, watched)));
                     }
                 }
                 // Fell behind: tell the page to reload rather than miss a change.
                 Err(broadcast::error::RecvError::Lagged(_)) => {
-                    return Some((Ok(Event::default().event("change").data("{\"lagged\":true}")), (receiver, watched)));
+                    return Some((Ok(Event::default().event("change").data("{\"lagged\":true}")), (feed, watched)));
                 }
                 Err(broadcast::error::RecvError::Closed) => return None,
             }
         }
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// One stream's changes in order: first those read back from the record,
+/// then those the poller passes on, each once and only after `last`.
+struct Feed {
+    receiver: broadcast::Receiver<Arc<FeedItem>>,
+    backlog: VecDeque<Arc<FeedItem>>,
+    /// More happened since the page was drawn than was read back.
+    lagged: bool,
+    last: i64,
+}
+
+impl Feed {
+    async fn next(&mut self) -> Result<Arc<FeedItem>, broadcast::error::RecvError> {
+        if std::mem::take(&mut self.lagged) {
+            return Err(broadcast::error::RecvError::Lagged(0));
+        }
+        loop {
+            let item = match self.backlog.pop_front() {
+                Some(item) => item,
+                None => self.receiver.recv().await?,
+            };
+            if item.change_id > self.last {
+                self.last = item.change_id;
+                return Ok(item);
+            }
+        }
+    }
 }

@@ -102,3 +102,41 @@ async fn pages_hear_about_changes_they_may_see() {
     let (code, body) = h.call(axum::http::Method::GET, "/events?watch=secrets:1", Some(&h.admin), None).await;
     assert_eq!((code.as_u16(), body["error"]["field"].as_str()), (422, Some("watch")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_hears_what_changed_after_it_was_drawn_and_only_that() {
+    let h = Harness::new(keel_testkit::Backend::Sqlite).await;
+    let project = h.post("/api/v1/projects", json!({ "key": "SEEN", "name": "已看" })).await["id"].as_i64().unwrap();
+    let task = h.post("/api/v1/tasks", json!({ "project_id": project, "title": "任务" })).await;
+    let id = keel_domain::TaskId(task["id"].as_i64().unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = h.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    // An earlier page starts the poller at the current end of the record.
+    let _earlier = follow(&base, &h.admin, &format!("project:{project}")).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+
+    let sys = keel_app::Actor::system();
+    let mut version = task["version"].as_i64().unwrap();
+    let mut rename = |title: &str| {
+        version += 1;
+        keel_app::work::TaskPatch { title: Some(title.into()), version: version - 1, ..Default::default() }
+    };
+    // Someone else's change, then the page is drawn (it shows that change)
+    // and opens its stream before the poller has passed the change on.
+    h.app.update_task(&sys, id, rename("一")).await.unwrap();
+    let drawn_at = h.app.latest_change_id().await.unwrap();
+    let mut page = follow(&base, &h.admin, &format!("task:{}&after={drawn_at}", id.0)).await;
+    assert_eq!(next_change(&mut page, Duration::from_millis(1500)).await, None, "a change the page shows is not news");
+
+    // A change between drawing a page and its stream opening is not lost.
+    let drawn_at = h.app.latest_change_id().await.unwrap();
+    h.app.update_task(&sys, id, rename("二")).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await; // the poller has passed it on by now
+    let mut late = follow(&base, &h.admin, &format!("task:{}&after={drawn_at}", id.0)).await;
+    let heard = next_change(&mut late, Duration::from_secs(3)).await.expect("the late page hears the change");
+    assert!(heard.contains(&format!("\"change_id\":{}", drawn_at + 1)), "{heard}");
+    // Once only: the poller's copy of the same change is not sent again.
+    assert_eq!(next_change(&mut late, Duration::from_millis(1500)).await, None);
+}

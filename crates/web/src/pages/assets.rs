@@ -107,3 +107,56 @@ pub async fn table_js() -> impl IntoResponse {
         TABLE_JS,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CSS;
+
+    /// Every `{` of the stylesheet is closed, and none too early: a lost
+    /// brace silently turns every later rule into, say, a phone-only one.
+    #[test]
+    fn the_stylesheet_closes_every_block() {
+        let mut depth = 0i32;
+        let mut in_comment = false;
+        let bytes = CSS.as_bytes();
+        let mut line = 1;
+        let mut i = 0;
+        while i < bytes.len() {
+            let (c, next) = (bytes[i], bytes.get(i + 1).copied());
+            if c == b'\n' {
+                line += 1;
+            }
+            if in_comment {
+                if c == b'*' && next == Some(b'/') {
+                    in_comment = false;
+                    i += 1;
+                }
+            } else if c == b'/' && next == Some(b'*') {
+                in_comment = true;
+                i += 1;
+            } else if c == b'{' {
+                depth += 1;
+                // Only @media and @supports blocks hold rules; none nests deeper.
+                assert!(depth <= 2, "keel.css line {line}: a block opened inside a rule");
+            } else if c == b'}' {
+                depth -= 1;
+                assert!(depth >= 0, "keel.css line {line}: a `}}` with no block to close");
+            }
+            // A rule at depth 1 must sit in an at-rule; a line starting a
+            // selector while an at-rule is open must be indented.
+            if c == b'\n' && depth == 1 && !in_comment {
+                let rest = &CSS[i + 1..];
+                let next_line = rest.lines().next().unwrap_or("");
+                assert!(
+                    next_line.is_empty() || next_line.starts_with(' ') || next_line.starts_with('}'),
+                    "keel.css line {}: `{}` is inside an unclosed block",
+                    line,
+                    next_line
+                );
+            }
+            i += 1;
+        }
+        assert!(!in_comment, "keel.css ends inside a comment");
+        assert_eq!(depth, 0, "keel.css leaves {depth} block(s) open");
+    }
+}

@@ -34,6 +34,9 @@ pub struct PageActor {
     pub lang: Lang,
     token: String,
     here: String,
+    /// The latest recorded change when the request came in: the page shows
+    /// everything up to it, and its live updates start after it.
+    seen: i64,
 }
 
 impl PageActor {
@@ -49,6 +52,7 @@ impl PageActor {
             csrf: self.csrf.clone(),
             here: self.here.clone(),
             watch: super::view::watch_for(&self.here),
+            seen: self.seen,
         }
     }
 
@@ -80,7 +84,13 @@ impl FromRequestParts<AppState> for PageActor {
         match state.app.session(token).await {
             Ok((actor, csrf)) => {
                 let lang = actor.lang().unwrap_or_else(|| guest_lang(parts));
-                Ok(PageActor { actor, csrf, lang, token: token.to_string(), here })
+                // Read before anything the page shows, so no later change is missed.
+                let seen = if parts.method == Method::GET {
+                    state.app.latest_change_id().await.map_err(|e| PageError::app(lang, e).into_response())?
+                } else {
+                    0
+                };
+                Ok(PageActor { actor, csrf, lang, token: token.to_string(), here, seen })
             }
             Err(AppError::Unauthorized) => Err(to_login()),
             Err(e) => Err(PageError::app(guest_lang(parts), e).into_response()),
@@ -118,6 +128,7 @@ impl Guest {
             csrf: csrf.into(),
             here: self.here.clone(),
             watch: String::new(),
+            seen: 0,
         }
     }
 

@@ -197,6 +197,7 @@ impl IntoResponse for PageError {
                 csrf: String::new(),
                 here: "/okrs".into(),
                 watch: String::new(),
+                seen: 0,
             },
             message: i18n::t(self.lang, self.msg),
             detail: self.detail.filter(|_| self.lang == Lang::En),

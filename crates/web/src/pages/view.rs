@@ -21,6 +21,8 @@ pub struct Chrome {
     pub here: String,
     /// Topics the page follows for live updates ("task:12,project:3"); empty for none.
     pub watch: String,
+    /// The latest change the page shows (see `PageActor`).
+    pub seen: i64,
 }
 
 /// What a page at `path` shows, as change-feed topics: its task, project or
