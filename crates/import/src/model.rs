@@ -19,6 +19,8 @@ pub enum Category {
 pub enum SourceKind {
     Trello,
     JiraCsv,
+    #[serde(rename = "github")]
+    GitHub,
 }
 
 impl SourceKind {
@@ -27,6 +29,7 @@ impl SourceKind {
         match self {
             SourceKind::Trello => "trello",
             SourceKind::JiraCsv => "jira",
+            SourceKind::GitHub => "github",
         }
     }
 }

@@ -323,3 +323,125 @@ mod tests {
         assert_eq!(decode("x", b"\xEF\xBB\xBFabc").unwrap(), "abc");
     }
 }
+
+/// A JSON syntax or shape error as the person can act on it: where the
+/// file is cut off, or what it looks like instead. `what` names the
+/// expected export ("a Trello export").
+pub(crate) fn json_error(file: &str, text: &str, e: &serde_json::Error, what: &str) -> ImportError {
+    use serde_json::error::Category as C;
+    let line = (e.line() > 0).then_some(e.line() as u64);
+    let message = match e.classify() {
+        C::Eof => {
+            format!("the file ends in the middle of {} (column {}); it looks cut off", eof_context(text), e.column())
+        }
+        C::Syntax if e.line() == 1 && e.column() <= 1 => {
+            let first = text.trim_start().chars().next().unwrap_or(' ');
+            match sniff_other_format(text) {
+                Some(kind) => format!("not JSON: the file looks like {kind}"),
+                None if first.is_alphabetic() || first == '"' => {
+                    let first_line = text.lines().next().unwrap_or("");
+                    if first_line.contains(',') || first_line.contains('\t') || first_line.contains(';') {
+                        "not JSON: the file looks like a CSV file (a Jira CSV export goes to the \
+                         Jira importer)"
+                            .to_string()
+                    } else {
+                        format!("not JSON: {e}")
+                    }
+                }
+                None => format!("not valid JSON: {e}"),
+            }
+        }
+        C::Data => format!("unexpected content in {what}: {e}"),
+        _ => format!("not valid JSON: {e}"),
+    };
+    ImportError { file: file.to_string(), line, record: None, field: None, message }
+}
+
+/// Describes where a truncated JSON document stops: "a string in cards[3].desc".
+pub(crate) fn eof_context(text: &str) -> String {
+    enum Frame {
+        Object { key: Option<String>, expecting_key: bool },
+        Array { index: usize },
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut in_string = false;
+    let mut escape = false;
+    let mut string_is_key = false;
+    let mut key = String::new();
+    for c in text.chars() {
+        if in_string {
+            if escape {
+                escape = false;
+            } else if c == '\\' {
+                escape = true;
+            } else if c == '"' {
+                in_string = false;
+                if string_is_key && let Some(Frame::Object { key: k, .. }) = stack.last_mut() {
+                    *k = Some(std::mem::take(&mut key));
+                }
+            } else if string_is_key && key.chars().count() < 60 {
+                key.push(c);
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                key.clear();
+                string_is_key = matches!(stack.last(), Some(Frame::Object { expecting_key: true, .. }));
+            }
+            '{' => stack.push(Frame::Object { key: None, expecting_key: true }),
+            '[' => stack.push(Frame::Array { index: 0 }),
+            '}' | ']' => {
+                stack.pop();
+            }
+            ':' => {
+                if let Some(Frame::Object { expecting_key, .. }) = stack.last_mut() {
+                    *expecting_key = false;
+                }
+            }
+            ',' => match stack.last_mut() {
+                Some(Frame::Object { key, expecting_key }) => {
+                    *expecting_key = true;
+                    *key = None;
+                }
+                Some(Frame::Array { index }) => *index += 1,
+                None => {}
+            },
+            _ => {}
+        }
+    }
+    let mut path = String::new();
+    for frame in &stack {
+        match frame {
+            Frame::Object { key: Some(k), .. } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+            }
+            Frame::Object { key: None, .. } => {}
+            Frame::Array { index } => path.push_str(&format!("[{index}]")),
+        }
+    }
+    let what = if in_string {
+        if string_is_key { "a key" } else { "a string" }
+    } else {
+        match stack.last() {
+            Some(Frame::Object { .. }) => "an object",
+            Some(Frame::Array { .. }) => "an array",
+            None => "the document",
+        }
+    };
+    if path.is_empty() { what.to_string() } else { format!("{what} in {path}") }
+}
+
+/// "boards/My Board.json" → "My Board"; `fallback` for a name with no stem.
+pub(crate) fn file_stem(file: &str, fallback: &str) -> String {
+    let base = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    let stem = match base.rfind('.') {
+        Some(dot) if dot > 0 => &base[..dot],
+        _ => base,
+    };
+    if stem.trim().is_empty() { fallback.to_string() } else { stem.to_string() }
+}

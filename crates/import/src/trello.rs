@@ -20,11 +20,13 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<ImportBatch, ImportError> 
     if text.trim().is_empty() {
         return Err(error(file_name, Some(1), "the file holds only white space, no JSON"));
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| json_error(file_name, text, &e))?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| text::json_error(file_name, text, &e, "a Trello export"))?;
     match &value {
         Value::Object(map) => {
             if map.contains_key("lists") && map.contains_key("cards") {
-                let board: Board = serde_json::from_str(text).map_err(|e| json_error(file_name, text, &e))?;
+                let board: Board =
+                    serde_json::from_str(text).map_err(|e| text::json_error(file_name, text, &e, "a Trello export"))?;
                 Ok(Builder::new(file_name).board(board))
             } else {
                 let mut keys: Vec<&str> = map.keys().map(String::as_str).take(8).collect();
@@ -63,7 +65,8 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<ImportBatch, ImportError> 
                     ),
                 ));
             }
-            let cards: Vec<Card> = serde_json::from_str(text).map_err(|e| json_error(file_name, text, &e))?;
+            let cards: Vec<Card> =
+                serde_json::from_str(text).map_err(|e| text::json_error(file_name, text, &e, "a Trello export"))?;
             Ok(Builder::new(file_name).card_array(cards))
         }
         other => Err(error(
@@ -81,115 +84,6 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<ImportBatch, ImportError> 
             ),
         )),
     }
-}
-
-fn json_error(file: &str, text: &str, e: &serde_json::Error) -> ImportError {
-    use serde_json::error::Category as C;
-    let line = (e.line() > 0).then_some(e.line() as u64);
-    let message = match e.classify() {
-        C::Eof => {
-            format!("the file ends in the middle of {} (column {}); it looks cut off", eof_context(text), e.column())
-        }
-        C::Syntax if e.line() == 1 && e.column() <= 1 => {
-            let first = text.trim_start().chars().next().unwrap_or(' ');
-            match text::sniff_other_format(text) {
-                Some(kind) => format!("not JSON: the file looks like {kind}"),
-                None if first.is_alphabetic() || first == '"' => {
-                    let first_line = text.lines().next().unwrap_or("");
-                    if first_line.contains(',') || first_line.contains('\t') || first_line.contains(';') {
-                        "not JSON: the file looks like a CSV file (a Jira CSV export goes to the \
-                         Jira importer)"
-                            .to_string()
-                    } else {
-                        format!("not JSON: {e}")
-                    }
-                }
-                None => format!("not valid JSON: {e}"),
-            }
-        }
-        C::Data => format!("unexpected content in a Trello export: {e}"),
-        _ => format!("not valid JSON: {e}"),
-    };
-    ImportError { file: file.to_string(), line, record: None, field: None, message }
-}
-
-/// Describes where a truncated JSON document stops: "a string in cards[3].desc".
-fn eof_context(text: &str) -> String {
-    enum Frame {
-        Object { key: Option<String>, expecting_key: bool },
-        Array { index: usize },
-    }
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut in_string = false;
-    let mut escape = false;
-    let mut string_is_key = false;
-    let mut key = String::new();
-    for c in text.chars() {
-        if in_string {
-            if escape {
-                escape = false;
-            } else if c == '\\' {
-                escape = true;
-            } else if c == '"' {
-                in_string = false;
-                if string_is_key && let Some(Frame::Object { key: k, .. }) = stack.last_mut() {
-                    *k = Some(std::mem::take(&mut key));
-                }
-            } else if string_is_key && key.chars().count() < 60 {
-                key.push(c);
-            }
-            continue;
-        }
-        match c {
-            '"' => {
-                in_string = true;
-                key.clear();
-                string_is_key = matches!(stack.last(), Some(Frame::Object { expecting_key: true, .. }));
-            }
-            '{' => stack.push(Frame::Object { key: None, expecting_key: true }),
-            '[' => stack.push(Frame::Array { index: 0 }),
-            '}' | ']' => {
-                stack.pop();
-            }
-            ':' => {
-                if let Some(Frame::Object { expecting_key, .. }) = stack.last_mut() {
-                    *expecting_key = false;
-                }
-            }
-            ',' => match stack.last_mut() {
-                Some(Frame::Object { key, expecting_key }) => {
-                    *expecting_key = true;
-                    *key = None;
-                }
-                Some(Frame::Array { index }) => *index += 1,
-                None => {}
-            },
-            _ => {}
-        }
-    }
-    let mut path = String::new();
-    for frame in &stack {
-        match frame {
-            Frame::Object { key: Some(k), .. } => {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-            }
-            Frame::Object { key: None, .. } => {}
-            Frame::Array { index } => path.push_str(&format!("[{index}]")),
-        }
-    }
-    let what = if in_string {
-        if string_is_key { "a key" } else { "a string" }
-    } else {
-        match stack.last() {
-            Some(Frame::Object { .. }) => "an object",
-            Some(Frame::Array { .. }) => "an array",
-            None => "the document",
-        }
-    };
-    if path.is_empty() { what.to_string() } else { format!("{what} in {path}") }
 }
 
 // ---------------------------------------------------------------------------
@@ -401,7 +295,8 @@ impl Builder {
 
     fn board(mut self, board: Board) -> ImportBatch {
         let board_id = non_empty(&board.id).unwrap_or("").to_string();
-        let board_name = non_empty(&board.name).map(str::to_string).unwrap_or_else(|| file_stem(&self.file));
+        let board_name =
+            non_empty(&board.name).map(str::to_string).unwrap_or_else(|| text::file_stem(&self.file, "Trello"));
 
         // People: board members first, then whoever actions tell us about.
         for member in board.members.iter().flatten() {
@@ -666,7 +561,7 @@ impl Builder {
         }
 
         let project = ImportProject {
-            external_id: if board_id.is_empty() { file_stem(&self.file) } else { board_id },
+            external_id: if board_id.is_empty() { text::file_stem(&self.file, "Trello") } else { board_id },
             key_hint: text::key_from_name(&board_name, "TRL"),
             name: board_name,
             description: board.desc.unwrap_or_default(),
@@ -792,7 +687,7 @@ impl Builder {
     }
 
     fn card_array(mut self, cards: Vec<Card>) -> ImportBatch {
-        let stem = file_stem(&self.file);
+        let stem = text::file_stem(&self.file, "Trello");
         let mut statuses: Vec<ImportStatus> = Vec::new();
         let mut boards: Vec<String> = Vec::new();
         for card in &cards {
@@ -887,16 +782,6 @@ fn label_name(label: &Label) -> Option<String> {
     non_empty(&label.name).or(non_empty(&label.color)).map(str::to_string)
 }
 
-/// "boards/My Board.json" → "My Board".
-fn file_stem(file: &str) -> String {
-    let base = file.rsplit(['/', '\\']).next().unwrap_or(file);
-    let stem = match base.rfind('.') {
-        Some(dot) if dot > 0 => &base[..dot],
-        _ => base,
-    };
-    if stem.trim().is_empty() { "Trello".to_string() } else { stem.to_string() }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -910,15 +795,15 @@ mod tests {
 
     #[test]
     fn eof_context_names_the_path() {
-        assert_eq!(eof_context(r#"{"cards":[{"id":"a"},{"desc":"abc"#), "a string in cards[1].desc");
-        assert_eq!(eof_context(r#"{"lists":[1,2"#), "an array in lists[1]");
-        assert_eq!(eof_context(r#"{"na"#), "a key");
+        assert_eq!(crate::text::eof_context(r#"{"cards":[{"id":"a"},{"desc":"abc"#), "a string in cards[1].desc");
+        assert_eq!(crate::text::eof_context(r#"{"lists":[1,2"#), "an array in lists[1]");
+        assert_eq!(crate::text::eof_context(r#"{"na"#), "a key");
     }
 
     #[test]
     fn file_stems() {
-        assert_eq!(file_stem("a/b/cards.json"), "cards");
-        assert_eq!(file_stem(".json"), ".json");
-        assert_eq!(file_stem(""), "Trello");
+        assert_eq!(text::file_stem("a/b/cards.json", "Trello"), "cards");
+        assert_eq!(text::file_stem(".json", "Trello"), ".json");
+        assert_eq!(text::file_stem("", "Trello"), "Trello");
     }
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use keel_import::{jira_csv, trello};
+use keel_import::{github, jira_csv, trello};
 use proptest::prelude::*;
 
 /// PROPTEST_CASES overrides the default number of cases (for longer runs).
@@ -20,6 +20,10 @@ fn check_both(bytes: &[u8]) {
     match jira_csv::parse("fuzz.csv", bytes) {
         Ok(batch) => assert_consistent(&batch),
         Err(e) => assert_eq!(e.file, "fuzz.csv"),
+    }
+    match github::parse("fuzz-issues.json", bytes) {
+        Ok(batch) => assert_consistent(&batch),
+        Err(e) => assert_eq!(e.file, "fuzz-issues.json"),
     }
 }
 
@@ -118,6 +122,17 @@ const JSON_TOKENS: &[&str] = &[
     "false",
     "\"Done\"",
     "\"To do\"",
+    "\"number\"",
+    "\"title\"",
+    "\"items\"",
+    "\"response\"",
+    "\"labels\"",
+    "\"milestone\"",
+    "\"pull_request\"",
+    "\"repository_url\"",
+    "\"https://api.github.com/repos/a/b\"",
+    "\"open\"",
+    "\"closed\"",
 ];
 
 fn tokens(alphabet: &'static [&'static str]) -> impl Strategy<Value = String> {
@@ -126,7 +141,7 @@ fn tokens(alphabet: &'static [&'static str]) -> impl Strategy<Value = String> {
 
 /// A real file with a cut and a few replaced bytes.
 fn damaged_real() -> impl Strategy<Value = Vec<u8>> {
-    let files: Vec<&'static str> = TRELLO_FILES.iter().chain(JIRA_FILES).copied().collect();
+    let files: Vec<&'static str> = TRELLO_FILES.iter().chain(JIRA_FILES).chain(GITHUB_FILES).copied().collect();
     (
         prop::sample::select(files),
         any::<prop::sample::Index>(),

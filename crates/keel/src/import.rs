@@ -14,6 +14,8 @@ pub enum Kind {
     Trello,
     /// A Jira issue export as CSV.
     JiraCsv,
+    /// GitHub issues as the REST API returns them (a page, pages, or a search result).
+    Github,
 }
 
 #[derive(Debug, clap::Args)]
@@ -34,6 +36,7 @@ pub fn parse(kind: Kind, file: &std::path::Path) -> anyhow::Result<Result<Import
     Ok(match kind {
         Kind::Trello => keel_import::trello::parse(&name, &bytes),
         Kind::JiraCsv => keel_import::jira_csv::parse(&name, &bytes),
+        Kind::Github => keel_import::github::parse(&name, &bytes),
     })
 }
 

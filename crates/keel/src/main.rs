@@ -25,7 +25,7 @@ pub struct Cli {
 pub enum Command {
     /// Serve the web interface and the API.
     Serve(serve::ServeArgs),
-    /// Import another tool's export (Trello board JSON, Jira CSV).
+    /// Import another tool's export (Trello board JSON, Jira CSV, GitHub issues JSON).
     Import(import::ImportArgs),
     /// Manage people who log in.
     User(user::UserArgs),

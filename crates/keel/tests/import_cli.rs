@@ -163,6 +163,37 @@ async fn trello_comments_keep_their_authors_and_dates() {
 }
 
 /// Every row's (key, summary) pair, repeats included.
+#[tokio::test]
+async fn github_issue_pages_import_one_task_per_issue_and_again_update() {
+    let file = "github/octokit-fixture-paginate-issues.json";
+    // Counted from the recorded responses: every issue of every page.
+    let raw: Value = serde_json::from_slice(&std::fs::read(real(file)).unwrap()).unwrap();
+    let issues: Vec<&Value> =
+        raw.as_array().unwrap().iter().flat_map(|x| x["response"].as_array().unwrap().iter()).collect();
+    let open = issues.iter().filter(|i| i["state"] == "open").count();
+    for backend in BACKENDS {
+        let dir = TempDir::new("import");
+        let (url, _pg) = database(backend, &dir).await;
+        let summary = import_json(&url, "github", &real(file));
+        assert_eq!(project_ids(&summary).len(), 1, "{backend:?}");
+        let app = app_on(&url).await;
+        let tasks = tasks_of(&app, project_ids(&summary)[0]).await;
+        assert_eq!(tasks.len(), issues.len(), "{backend:?}");
+        assert_eq!(tasks.iter().filter(|t| t.category == StatusCategory::Todo).count(), open, "{backend:?}");
+        for issue in &issues {
+            let id = format!("octokit-fixture-org/paginate-issues#{}", issue["number"]);
+            let task = tasks.iter().find(|t| t.external_id.as_deref() == Some(id.as_str())).expect("each issue");
+            assert_eq!(task.title, issue["title"].as_str().unwrap(), "{backend:?}");
+            // The issue's own number stays its number.
+            assert_eq!(task.number, issue["number"].as_i64().unwrap(), "{backend:?}");
+        }
+        let again = import_json(&url, "github", &real(file));
+        assert_eq!(again["created"]["tasks"], 0, "{backend:?}");
+        assert_eq!(again["unchanged"]["tasks"], issues.len(), "{backend:?}");
+        assert_eq!(tasks_of(&app, project_ids(&again)[0]).await.len(), issues.len());
+    }
+}
+
 fn all_rows(file: &str, delimiter: u8, key: &str, summary: &str) -> Vec<(String, String)> {
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_path(real(file)).unwrap();
     let headers = reader.headers().unwrap().clone();

@@ -20,6 +20,10 @@ pub const JIRA_FILES: &[&str] = &[
     "jira/jira-rest-flattened-support-tickets.csv",
 ];
 
+#[allow(dead_code)]
+pub const GITHUB_FILES: &[&str] =
+    &["github/octokit-fixture-paginate-issues.json", "github/octokit-fixture-search-issues.json"];
+
 // Shared with keel-testkit without depending on it (testkit depends on this crate).
 #[path = "../../../testkit/src/real_data.rs"]
 mod real_data;
