@@ -265,65 +265,6 @@ pub(crate) fn quote(value: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn categories() {
-        assert_eq!(category_from_name("Done"), Category::Done);
-        assert_eq!(category_from_name("完了"), Category::Done);
-        assert_eq!(category_from_name("クローズ"), Category::Done);
-        assert_eq!(category_from_name("作業中"), Category::Doing);
-        assert_eq!(category_from_name("In Progress"), Category::Doing);
-        assert_eq!(category_from_name("En revisión"), Category::Doing);
-        assert_eq!(category_from_name("Undone ideas"), Category::Todo);
-        assert_eq!(category_from_name("Do it"), Category::Todo);
-        assert_eq!(category_from_name("Tareas por hacer"), Category::Todo);
-        assert_eq!(category_from_name("Cerrada"), Category::Done);
-    }
-
-    #[test]
-    fn keys() {
-        assert_eq!(key_from_name("Test Board Name", "TRL"), "TBN");
-        assert_eq!(key_from_name("Kanban", "TRL"), "KAN");
-        assert_eq!(key_from_name("看板", "TRL"), "TRL");
-        assert_eq!(key_from_name("Q3 roadmap - 製品", "TRL"), "QR");
-        assert_eq!(sanitize_key("lipu"), Some("LIPU".into()));
-        assert_eq!(sanitize_key("x"), None);
-        assert_eq!(sanitize_key("ABCDEFGHIJKLMN"), Some("ABCDEFGHIJ".into()));
-    }
-
-    #[test]
-    fn utf16_round_trip() {
-        let text = "Summary,Issue key\n日本,A-1\n😀,B-2";
-        let mut le = vec![0xFF, 0xFE];
-        let mut be = vec![0xFE, 0xFF];
-        for u in text.encode_utf16() {
-            le.extend_from_slice(&u.to_le_bytes());
-            be.extend_from_slice(&u.to_be_bytes());
-        }
-        assert_eq!(decode("f", &le).unwrap(), text);
-        assert_eq!(decode("f", &be).unwrap(), text);
-        assert_eq!(decode("f", &le[2..]).unwrap(), text);
-        let cut = &le[..le.len() - 1];
-        let err = decode("f", cut).unwrap_err();
-        assert!(err.message.contains("cut off"), "{err}");
-        assert_eq!(err.line, Some(3));
-    }
-
-    #[test]
-    fn utf8_errors_name_line_and_offset() {
-        let err = decode("x.csv", b"a\nb\n\xFFc").unwrap_err();
-        assert_eq!(err.line, Some(3));
-        assert!(err.message.contains("byte offset 4"), "{err}");
-        let err = decode("x.csv", "a\n日".as_bytes().split_at(4).0).unwrap_err();
-        assert!(err.message.contains("cut off"), "{err}");
-        assert!(decode("x.csv", b"").unwrap_err().message.contains("empty"));
-        assert_eq!(decode("x", b"\xEF\xBB\xBFabc").unwrap(), "abc");
-    }
-}
-
 /// A JSON syntax or shape error as the person can act on it: where the
 /// file is cut off, or what it looks like instead. `what` names the
 /// expected export ("a Trello export").
@@ -444,4 +385,63 @@ pub(crate) fn file_stem(file: &str, fallback: &str) -> String {
         _ => base,
     };
     if stem.trim().is_empty() { fallback.to_string() } else { stem.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories() {
+        assert_eq!(category_from_name("Done"), Category::Done);
+        assert_eq!(category_from_name("完了"), Category::Done);
+        assert_eq!(category_from_name("クローズ"), Category::Done);
+        assert_eq!(category_from_name("作業中"), Category::Doing);
+        assert_eq!(category_from_name("In Progress"), Category::Doing);
+        assert_eq!(category_from_name("En revisión"), Category::Doing);
+        assert_eq!(category_from_name("Undone ideas"), Category::Todo);
+        assert_eq!(category_from_name("Do it"), Category::Todo);
+        assert_eq!(category_from_name("Tareas por hacer"), Category::Todo);
+        assert_eq!(category_from_name("Cerrada"), Category::Done);
+    }
+
+    #[test]
+    fn keys() {
+        assert_eq!(key_from_name("Test Board Name", "TRL"), "TBN");
+        assert_eq!(key_from_name("Kanban", "TRL"), "KAN");
+        assert_eq!(key_from_name("看板", "TRL"), "TRL");
+        assert_eq!(key_from_name("Q3 roadmap - 製品", "TRL"), "QR");
+        assert_eq!(sanitize_key("lipu"), Some("LIPU".into()));
+        assert_eq!(sanitize_key("x"), None);
+        assert_eq!(sanitize_key("ABCDEFGHIJKLMN"), Some("ABCDEFGHIJ".into()));
+    }
+
+    #[test]
+    fn utf16_round_trip() {
+        let text = "Summary,Issue key\n日本,A-1\n😀,B-2";
+        let mut le = vec![0xFF, 0xFE];
+        let mut be = vec![0xFE, 0xFF];
+        for u in text.encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+            be.extend_from_slice(&u.to_be_bytes());
+        }
+        assert_eq!(decode("f", &le).unwrap(), text);
+        assert_eq!(decode("f", &be).unwrap(), text);
+        assert_eq!(decode("f", &le[2..]).unwrap(), text);
+        let cut = &le[..le.len() - 1];
+        let err = decode("f", cut).unwrap_err();
+        assert!(err.message.contains("cut off"), "{err}");
+        assert_eq!(err.line, Some(3));
+    }
+
+    #[test]
+    fn utf8_errors_name_line_and_offset() {
+        let err = decode("x.csv", b"a\nb\n\xFFc").unwrap_err();
+        assert_eq!(err.line, Some(3));
+        assert!(err.message.contains("byte offset 4"), "{err}");
+        let err = decode("x.csv", "a\n日".as_bytes().split_at(4).0).unwrap_err();
+        assert!(err.message.contains("cut off"), "{err}");
+        assert!(decode("x.csv", b"").unwrap_err().message.contains("empty"));
+        assert_eq!(decode("x", b"\xEF\xBB\xBFabc").unwrap(), "abc");
+    }
 }
