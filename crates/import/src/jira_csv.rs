@@ -28,32 +28,7 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<ImportBatch, ImportError> 
     }
     reject_other_formats(file_name, text)?;
 
-    let delimiter = sniff_delimiter(text);
-    if let Some((line, column)) = unterminated_quote(text, delimiter) {
-        return Err(error(
-            file_name,
-            Some(line),
-            format!(
-                "the file ends inside a quoted cell that starts on line {line} (cell {column}); \
-                 the file looks cut off"
-            ),
-        ));
-    }
-
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
-    // The csv crate's own line count is wrong after CRLF line ends; count
-    // from the byte offset instead.
-    let lines = LineIndex::new(text);
-    let mut records = Vec::new();
-    for result in reader.records() {
-        let record = result.map_err(|e| {
-            let line = e.position().map_or(1, |p| lines.line_at(p.byte() as usize));
-            error(file_name, Some(line), format!("unreadable CSV: {e}"))
-        })?;
-        let line = record.position().map_or(1, |p| lines.line_at(p.byte() as usize));
-        records.push((line, record));
-    }
+    let (delimiter, records) = read_records(file_name, text)?;
     let Some((_, header)) = records.first() else {
         return Err(error(file_name, Some(1), "the file holds no header line"));
     };
@@ -249,6 +224,39 @@ fn truncated_last_cell(
         quote(value),
         quote(longer)
     ))
+}
+
+/// The records of a CSV text with the line each starts on, its delimiter
+/// sniffed (comma, tab or semicolon); a quote left open is reported as a
+/// cut-off file, naming the line it opens on.
+pub(crate) fn read_records(file_name: &str, text: &str) -> Result<(u8, Vec<(u64, csv::StringRecord)>), ImportError> {
+    let delimiter = sniff_delimiter(text);
+    if let Some((line, column)) = unterminated_quote(text, delimiter) {
+        return Err(error(
+            file_name,
+            Some(line),
+            format!(
+                "the file ends inside a quoted cell that starts on line {line} (cell {column}); \
+                 the file looks cut off"
+            ),
+        ));
+    }
+
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
+    // The csv crate's own line count is wrong after CRLF line ends; count
+    // from the byte offset instead.
+    let lines = LineIndex::new(text);
+    let mut records = Vec::new();
+    for result in reader.records() {
+        let record = result.map_err(|e| {
+            let line = e.position().map_or(1, |p| lines.line_at(p.byte() as usize));
+            error(file_name, Some(line), format!("unreadable CSV: {e}"))
+        })?;
+        let line = record.position().map_or(1, |p| lines.line_at(p.byte() as usize));
+        records.push((line, record));
+    }
+    Ok((delimiter, records))
 }
 
 fn reject_other_formats(file: &str, text: &str) -> Result<(), ImportError> {

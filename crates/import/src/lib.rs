@@ -4,6 +4,7 @@
 //! and field) out. Writing the batch into Keel is the application layer's job,
 //! in one transaction.
 
+pub mod asana;
 pub mod github;
 pub mod jira_csv;
 pub mod model;

@@ -21,6 +21,7 @@ pub enum SourceKind {
     JiraCsv,
     #[serde(rename = "github")]
     GitHub,
+    Asana,
 }
 
 impl SourceKind {
@@ -30,6 +31,7 @@ impl SourceKind {
             SourceKind::Trello => "trello",
             SourceKind::JiraCsv => "jira",
             SourceKind::GitHub => "github",
+            SourceKind::Asana => "asana",
         }
     }
 }

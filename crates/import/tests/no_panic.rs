@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use keel_import::{github, jira_csv, trello};
+use keel_import::{asana, github, jira_csv, trello};
 use proptest::prelude::*;
 
 /// PROPTEST_CASES overrides the default number of cases (for longer runs).
@@ -24,6 +24,10 @@ fn check_both(bytes: &[u8]) {
     match github::parse("fuzz-issues.json", bytes) {
         Ok(batch) => assert_consistent(&batch),
         Err(e) => assert_eq!(e.file, "fuzz-issues.json"),
+    }
+    match asana::parse("fuzz-asana", bytes) {
+        Ok(batch) => assert_consistent(&batch),
+        Err(e) => assert_eq!(e.file, "fuzz-asana"),
     }
 }
 
@@ -133,6 +137,13 @@ const JSON_TOKENS: &[&str] = &[
     "\"https://api.github.com/repos/a/b\"",
     "\"open\"",
     "\"closed\"",
+    "\"gid\"",
+    "\"memberships\"",
+    "\"section\"",
+    "\"project\"",
+    "\"completed\"",
+    "\"parent\"",
+    "\"{10} Ready:\"",
 ];
 
 fn tokens(alphabet: &'static [&'static str]) -> impl Strategy<Value = String> {
@@ -141,7 +152,8 @@ fn tokens(alphabet: &'static [&'static str]) -> impl Strategy<Value = String> {
 
 /// A real file with a cut and a few replaced bytes.
 fn damaged_real() -> impl Strategy<Value = Vec<u8>> {
-    let files: Vec<&'static str> = TRELLO_FILES.iter().chain(JIRA_FILES).chain(GITHUB_FILES).copied().collect();
+    let files: Vec<&'static str> =
+        TRELLO_FILES.iter().chain(JIRA_FILES).chain(GITHUB_FILES).chain(ASANA_FILES).copied().collect();
     (
         prop::sample::select(files),
         any::<prop::sample::Index>(),

@@ -14,6 +14,8 @@ pub enum Kind {
     Trello,
     /// A Jira issue export as CSV.
     JiraCsv,
+    /// An Asana export: API JSON or the project CSV.
+    Asana,
     /// GitHub issues as the REST API returns them (a page, pages, or a search result).
     Github,
 }
@@ -37,6 +39,7 @@ pub fn parse(kind: Kind, file: &std::path::Path) -> anyhow::Result<Result<Import
         Kind::Trello => keel_import::trello::parse(&name, &bytes),
         Kind::JiraCsv => keel_import::jira_csv::parse(&name, &bytes),
         Kind::Github => keel_import::github::parse(&name, &bytes),
+        Kind::Asana => keel_import::asana::parse(&name, &bytes),
     })
 }
 

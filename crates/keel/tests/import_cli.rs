@@ -194,6 +194,31 @@ async fn github_issue_pages_import_one_task_per_issue_and_again_update() {
     }
 }
 
+#[tokio::test]
+async fn asana_projects_and_their_sectioned_tasks_import_and_again_update() {
+    let file = "asana/asana-api-2013-legacy-ids-sections-as-tasks.json";
+    let raw: Value = serde_json::from_slice(&std::fs::read(real(file)).unwrap()).unwrap();
+    let projects = raw["sample_asana_projects"].as_array().unwrap().len();
+    // Tasks whose names end in ':' are sections, not tasks.
+    let tasks: usize = raw["sample_asana_kanban_tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| !t["name"].as_str().unwrap().ends_with(':'))
+        .count();
+    for backend in BACKENDS {
+        let dir = TempDir::new("import");
+        let (url, _pg) = database(backend, &dir).await;
+        let summary = import_json(&url, "asana", &real(file));
+        // Every project of the file, plus one for the tasks that name none.
+        assert_eq!(summary["created"]["projects"], projects + 1, "{backend:?}");
+        assert_eq!(summary["created"]["tasks"], tasks, "{backend:?}");
+        let again = import_json(&url, "asana", &real(file));
+        assert_eq!(again["created"], json!({ "people": 0, "projects": 0, "tasks": 0, "comments": 0 }), "{backend:?}");
+        assert_eq!(again["unchanged"]["tasks"], tasks, "{backend:?}");
+    }
+}
+
 fn all_rows(file: &str, delimiter: u8, key: &str, summary: &str) -> Vec<(String, String)> {
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_path(real(file)).unwrap();
     let headers = reader.headers().unwrap().clone();

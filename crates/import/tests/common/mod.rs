@@ -24,6 +24,9 @@ pub const JIRA_FILES: &[&str] = &[
 pub const GITHUB_FILES: &[&str] =
     &["github/octokit-fixture-paginate-issues.json", "github/octokit-fixture-search-issues.json"];
 
+#[allow(dead_code)]
+pub const ASANA_FILES: &[&str] = &["asana/asana-api-2013-legacy-ids-sections-as-tasks.json"];
+
 // Shared with keel-testkit without depending on it (testkit depends on this crate).
 #[path = "../../../testkit/src/real_data.rs"]
 mod real_data;
