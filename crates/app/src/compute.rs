@@ -6,8 +6,8 @@
 //! project's tasks never move a number shown to someone outside it.
 
 use crate::auth::Actor;
-use crate::store::{KrScope, Page, Tx};
 use crate::recent::TreeKey;
+use crate::store::{KrScope, Page, Tx};
 use crate::{AppError, AppResult, Settings};
 use chrono::{DateTime, NaiveDate, Utc};
 use keel_domain::coach::{self, Warning};

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod compute;
 pub mod demo;
@@ -15,11 +16,11 @@ pub mod okr;
 pub mod org;
 pub mod patch;
 pub mod people;
+pub mod recent;
 pub mod record;
 pub mod search;
 pub mod store;
 pub mod table;
-pub mod recent;
 pub mod work;
 
 pub use auth::Actor;

@@ -15,7 +15,7 @@ use keel_domain::progress::{WorkProject, WorkTask};
 use keel_domain::table::{CustomField, SavedView};
 use keel_domain::work::{Comment, Project, ProjectMilestone, Task, Worklog};
 use keel_domain::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub type R<T> = Result<T, StoreError>;
 
@@ -285,6 +285,13 @@ pub trait Tx: Send {
     /// Changes recorded after `after_id`, oldest first, at most `limit`.
     async fn list_changes_after(&mut self, after_id: i64, limit: i64) -> R<Vec<Change>>;
 
+    /// The newest schema migration applied.
+    async fn schema_version(&mut self) -> R<i64>;
+    /// Every exported table, whole, in load order (see `crate::backup`).
+    async fn export_tables(&mut self) -> R<Vec<ExportedTable>>;
+    /// Loads exported tables into a database that holds none of their rows.
+    async fn import_tables(&mut self, tables: &[ExportedTable]) -> R<()>;
+
     // People, settings and key-result comments (issue 3).
     async fn insert_kr_comment(&mut self, comment: &KrComment, source: Option<(&str, &str)>) -> R<KrCommentId>;
     /// A key result's comments, oldest first.
@@ -315,4 +322,13 @@ pub trait Tx: Send {
         viewer: Option<Viewer>,
         today: chrono::NaiveDate,
     ) -> R<KrWorkCounts>;
+}
+
+/// One table of a full export: its columns and every row's values in that order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedTable {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<serde_json::Value>>,
 }

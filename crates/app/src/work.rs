@@ -5,6 +5,7 @@ use crate::access::{self, require, require_writer};
 use crate::auth::Actor;
 use crate::okr::{check_version, save, visible_key_result};
 use crate::patch::{self, nullable};
+use crate::recent::TasksKey;
 use crate::record::record;
 use crate::store::{Page, TaskFilter, Tx};
 use crate::{App, AppError, AppResult};
@@ -18,7 +19,6 @@ use keel_domain::text::{self, BODY_MAX, NAME_MAX, TITLE_MAX};
 use keel_domain::work::*;
 use keel_domain::*;
 use serde::{Deserialize, Serialize};
-use crate::recent::TasksKey;
 use std::collections::HashSet;
 use std::sync::Arc;
 

@@ -173,8 +173,7 @@ pub async fn backend(
     let changed: Vec<(String, String)> =
         page_list.iter().filter(|(_, path)| path.starts_with(&format!("/projects/{list_project}/"))).cloned().collect();
     page_runs.extend(
-        pages::time_pages_after_change(&server.base, &session, &token, list_project, &changed, args.tree_runs)
-            .await?,
+        pages::time_pages_after_change(&server.base, &session, &token, list_project, &changed, args.tree_runs).await?,
     );
     for page in &page_runs {
         match (page.p50_ms, page.p95_ms) {

@@ -16,6 +16,8 @@ pub enum Kind {
     JiraCsv,
     /// An Asana export: API JSON or the project CSV.
     Asana,
+    /// A Keel export (`keel export`), restored into a new, empty instance.
+    KeelJson,
     /// GitHub issues as the REST API returns them (a page, pages, or a search result).
     Github,
 }
@@ -40,10 +42,49 @@ pub fn parse(kind: Kind, file: &std::path::Path) -> anyhow::Result<Result<Import
         Kind::JiraCsv => keel_import::jira_csv::parse(&name, &bytes),
         Kind::Github => keel_import::github::parse(&name, &bytes),
         Kind::Asana => keel_import::asana::parse(&name, &bytes),
+        Kind::KeelJson => Err(ImportError {
+            file: name,
+            line: None,
+            record: None,
+            field: None,
+            message: "a Keel export is restored as a whole, not imported as a batch".into(),
+        }),
     })
 }
 
+/// `keel import keel-json FILE`: the document read whole, then loaded in one transaction.
+async fn restore(db_args: &DbArgs, args: &ImportArgs) -> anyhow::Result<()> {
+    let name = args.file.display().to_string();
+    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {name}"))?;
+    let export: keel_app::backup::Export = serde_json::from_slice(&bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{name}, line {}, column {}: not a Keel export: {e}; nothing was restored",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let app = db::open(db_args).await?;
+    let summary = app
+        .restore(&Actor::system(), &export, args.dry_run)
+        .await
+        .map_err(|e| anyhow::anyhow!("{name}: {e}; nothing was restored"))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        let rows: usize = summary.tables.iter().map(|(_, n)| n).sum();
+        let verb = if args.dry_run { "Would restore" } else { "Restored" };
+        println!("{verb} {rows} rows of {} tables from {name}:", summary.tables.len());
+        for (table, n) in summary.tables.iter().filter(|(_, n)| *n > 0) {
+            println!("  {table:<20} {n}");
+        }
+    }
+    Ok(())
+}
+
 pub async fn run(db_args: &DbArgs, args: ImportArgs) -> anyhow::Result<()> {
+    if matches!(args.kind, Kind::KeelJson) {
+        return restore(db_args, &args).await;
+    }
     let batch = match parse(args.kind, &args.file)? {
         Ok(batch) => batch,
         Err(e) => {

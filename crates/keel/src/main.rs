@@ -2,6 +2,7 @@
 
 mod db;
 mod demo;
+mod export;
 mod import;
 mod serve;
 mod token;
@@ -25,8 +26,10 @@ pub struct Cli {
 pub enum Command {
     /// Serve the web interface and the API.
     Serve(serve::ServeArgs),
-    /// Import another tool's export (Trello board JSON, Jira CSV, GitHub issues JSON).
+    /// Import another tool's export (Trello, Jira CSV, GitHub, Asana), or restore a Keel export.
     Import(import::ImportArgs),
+    /// Write the whole instance as one JSON document (restore it with `import keel-json`).
+    Export(export::ExportArgs),
     /// Manage people who log in.
     User(user::UserArgs),
     /// Manage API tokens.
@@ -72,6 +75,7 @@ async fn run() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve::run(&cli.db, args).await,
         Command::Import(args) => import::run(&cli.db, args).await,
+        Command::Export(args) => export::run(&cli.db, args).await,
         Command::User(args) => user::run(&cli.db, args).await,
         Command::Token(args) => token::run(&cli.db, args).await,
         Command::Demo => demo::run(&cli.db).await,

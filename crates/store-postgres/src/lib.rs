@@ -143,6 +143,10 @@ fn decode(row: &sqlx::postgres::PgRow) -> R<Row> {
 
 #[async_trait]
 impl Conn for PgConn {
+    fn is_postgres(&self) -> bool {
+        true
+    }
+
     async fn execute(&mut self, sql: &str, args: Vec<Value>) -> R<u64> {
         let done = bind(sqlx::query(sql), args).execute(&mut *self.tx).await.map_err(map_err)?;
         Ok(done.rows_affected())

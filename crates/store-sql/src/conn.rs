@@ -67,6 +67,10 @@ pub trait Conn: Send {
     async fn execute(&mut self, sql: &str, args: Vec<Value>) -> R<u64>;
     async fn fetch(&mut self, sql: &str, args: Vec<Value>) -> R<Vec<Row>>;
     async fn commit(self: Box<Self>) -> R<()>;
+    /// PostgreSQL needs its id sequences moved past rows loaded with their ids.
+    fn is_postgres(&self) -> bool {
+        false
+    }
 }
 
 /// Builds `$start, $start+1, …` for an `IN (…)` list of `n` values.

@@ -7,6 +7,7 @@
 //! decoded the way each database really stores them.
 
 mod conn;
+pub mod export;
 mod misc;
 mod okr;
 mod people;

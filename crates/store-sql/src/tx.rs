@@ -286,6 +286,33 @@ impl Tx for SqlTx {
         misc::latest_change_id(self.conn.as_mut()).await
     }
 
+    async fn schema_version(&mut self) -> R<i64> {
+        crate::users::first_int(
+            &self.conn.fetch("SELECT COALESCE(MAX(version), 0) FROM keel_migrations", vec![]).await?,
+        )
+    }
+
+    async fn export_tables(&mut self) -> R<Vec<ExportedTable>> {
+        // One snapshot for every table while others write (SQLite's read
+        // transaction is one already). Must be the transaction's first statement.
+        if self.conn.is_postgres() {
+            self.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", vec![]).await?;
+        }
+        let mut out = Vec::new();
+        for t in crate::export::TABLES {
+            out.push(ExportedTable {
+                name: t.name.to_string(),
+                columns: t.columns.iter().map(|(n, _)| n.to_string()).collect(),
+                rows: crate::export::dump(self.conn.as_mut(), t).await?,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn import_tables(&mut self, tables: &[ExportedTable]) -> R<()> {
+        crate::export::load_all(self.conn.as_mut(), tables).await
+    }
+
     async fn list_changes_after(&mut self, after_id: i64, limit: i64) -> R<Vec<Change>> {
         misc::list_changes_after(self.conn.as_mut(), after_id, limit).await
     }

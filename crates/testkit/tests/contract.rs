@@ -492,7 +492,8 @@ async fn a_big_task_list_keeps_every_link_and_can_leave_descriptions_out() {
             assert_eq!(pair[1].depends_on, vec![pair[0].id], "{backend:?} {}", pair[1].number);
         }
         assert_eq!(full[10_020].description, "描述 10021");
-        let light = tx.list_tasks(&TaskFilter { without_descriptions: true, ..filter.clone() }, None, Page::ALL).await.unwrap();
+        let light =
+            tx.list_tasks(&TaskFilter { without_descriptions: true, ..filter.clone() }, None, Page::ALL).await.unwrap();
         assert_eq!(light.len(), full.len());
         assert!(light.iter().all(|t| t.description.is_empty()), "{backend:?}");
         assert_eq!(light[10_020].depends_on, full[10_020].depends_on);

@@ -45,7 +45,10 @@ async fn kept_task_lists_follow_changes_and_viewers() {
 
         // A private objective's key result (the member may not see it) and a public one.
         let cycle = app
-            .create_cycle(&admin, input(json!({"name": "2026-Q4", "start_date": "2026-10-01", "end_date": "2026-12-31"})))
+            .create_cycle(
+                &admin,
+                input(json!({"name": "2026-Q4", "start_date": "2026-10-01", "end_date": "2026-12-31"})),
+            )
             .await
             .unwrap();
         let mut krs = Vec::new();
@@ -125,7 +128,9 @@ async fn kept_task_lists_follow_changes_and_viewers() {
         let last = app
             .create_task(
                 &admin,
-                input(json!({"project_id": project.id, "title": "最后一个 last", "key_result_ids": [hidden_kr, open_kr]})),
+                input(
+                    json!({"project_id": project.id, "title": "最后一个 last", "key_result_ids": [hidden_kr, open_kr]}),
+                ),
             )
             .await
             .unwrap();

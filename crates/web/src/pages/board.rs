@@ -370,7 +370,8 @@ async fn board_page(
     let workflow = &project.workflow;
 
     // A parent not read (archived while the archive is hidden) is looked up.
-    let missing: BTreeSet<TaskId> = tasks.iter().filter_map(|t| t.parent_id).filter(|p| !keys.contains_key(p)).collect();
+    let missing: BTreeSet<TaskId> =
+        tasks.iter().filter_map(|t| t.parent_id).filter(|p| !keys.contains_key(p)).collect();
     for parent in missing {
         if let Ok(p) = app.get_task(actor, parent).await {
             keys.insert(parent, p.key);
