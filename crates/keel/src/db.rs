@@ -33,6 +33,18 @@ pub fn describe(args: &DbArgs) -> String {
     }
 }
 
+/// The SQLite file the arguments name; None for PostgreSQL.
+pub fn sqlite_file(args: &DbArgs) -> Option<PathBuf> {
+    match &args.database_url {
+        Some(url) if url.starts_with("sqlite:") => {
+            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+            Some(PathBuf::from(path.split('?').next().unwrap_or(path)))
+        }
+        Some(_) => None,
+        None => Some(args.data_dir.join("keel.db")),
+    }
+}
+
 pub async fn open(args: &DbArgs) -> anyhow::Result<App> {
     if !keel_app::clock::is_valid_zone(&args.time_zone) {
         bail!("--time-zone {:?} is not an IANA time zone such as Asia/Shanghai", args.time_zone);

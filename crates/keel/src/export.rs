@@ -2,7 +2,6 @@
 //! which `keel import keel-json` restores into a new instance.
 
 use crate::db::{self, DbArgs};
-use anyhow::Context;
 use keel_app::Actor;
 use std::io::Write;
 use std::path::PathBuf;
@@ -19,13 +18,7 @@ pub async fn run(db_args: &DbArgs, args: ExportArgs) -> anyhow::Result<()> {
     let export = app.export_all(&Actor::system()).await?;
     match &args.output {
         Some(path) => {
-            // Written beside the target and renamed, so a failed export leaves no half file.
-            let partial = path.with_extension("partial");
-            let file = std::fs::File::create(&partial).with_context(|| format!("creating {}", partial.display()))?;
-            let mut out = std::io::BufWriter::new(file);
-            export.write_to(&mut out).with_context(|| format!("writing {}", partial.display()))?;
-            out.flush()?;
-            std::fs::rename(&partial, path).with_context(|| format!("renaming to {}", path.display()))?;
+            crate::backup::write_export(&export, path)?;
             let rows: usize = export.tables.iter().map(|t| t.rows.len()).sum();
             eprintln!("Exported {rows} rows of {} tables to {}", export.tables.len(), path.display());
         }

@@ -1,5 +1,6 @@
 //! The `keel` binary: one small file per subcommand.
 
+mod backup;
 mod db;
 mod demo;
 mod export;
@@ -30,6 +31,10 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Write the whole instance as one JSON document (restore it with `import keel-json`).
     Export(export::ExportArgs),
+    /// Copy the whole instance to a file while it keeps running.
+    Backup(backup::BackupArgs),
+    /// Bring a backup (or an export) back into a new, empty instance.
+    Restore(backup::RestoreArgs),
     /// Manage people who log in.
     User(user::UserArgs),
     /// Manage API tokens.
@@ -76,6 +81,8 @@ async fn run() -> std::process::ExitCode {
         Command::Serve(args) => serve::run(&cli.db, args).await,
         Command::Import(args) => import::run(&cli.db, args).await,
         Command::Export(args) => export::run(&cli.db, args).await,
+        Command::Backup(args) => backup::backup(&cli.db, args).await,
+        Command::Restore(args) => backup::restore(&cli.db, args).await,
         Command::User(args) => user::run(&cli.db, args).await,
         Command::Token(args) => token::run(&cli.db, args).await,
         Command::Demo => demo::run(&cli.db).await,

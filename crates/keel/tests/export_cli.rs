@@ -194,3 +194,48 @@ async fn refused_restores_write_nothing() {
     ok(keel(&target, &["import", "keel-json", file.to_str().unwrap()]));
     assert!(export(&target, &dir.path().join("done.json")) == document);
 }
+
+#[tokio::test]
+async fn a_backup_taken_while_someone_writes_restores_on_either_backend() {
+    let dir = TempDir::new("backup");
+    let source = format!("sqlite://{}", dir.path().join("source.db").display());
+    ok(keel(&source, &["demo"]));
+    let before = export(&source, &dir.path().join("before.json"));
+
+    // Someone is in the middle of a change while the backup is taken: the
+    // backup holds the state before it, whole.
+    let app = app_on(&source).await;
+    let mut writing = app.store.write().await.unwrap();
+    let project = writing.list_projects(None, Page::ALL).await.unwrap()[0].clone();
+    writing
+        .update_project(&keel_domain::work::Project { name: "写到一半 half written".into(), ..project.clone() })
+        .await
+        .unwrap();
+    let file = dir.path().join("keel.backup");
+    let out = ok(keel(&source, &["backup", file.to_str().unwrap()]));
+    assert!(out.contains("SQLite file"), "{out}");
+    writing.commit().await.unwrap();
+    // An existing file is never overwritten.
+    assert!(!keel(&source, &["backup", file.to_str().unwrap()]).status.success());
+
+    let pg = create_pg_database().await;
+    let back = format!("sqlite://{}", dir.path().join("back.db").display());
+    for target in [&pg.url, &back] {
+        ok(keel(target, &["restore", file.to_str().unwrap()]));
+        let restored = export(target, &dir.path().join("restored.json"));
+        assert!(restored == before, "{target}: the restored instance is not the one backed up");
+        assert!(!restored.contains("写到一半"));
+    }
+    // A PostgreSQL backup is the export document, and restores the same way.
+    let pg_file = dir.path().join("pg.backup");
+    assert!(ok(keel(&pg.url, &["backup", pg_file.to_str().unwrap()])).contains("export document"));
+    let again = format!("sqlite://{}", dir.path().join("again.db").display());
+    ok(keel(&again, &["restore", pg_file.to_str().unwrap()]));
+    assert!(export(&again, &dir.path().join("again.json")) == before);
+    // A file that is neither is refused, naming it.
+    let junk = dir.path().join("junk.bin");
+    std::fs::write(&junk, b"\x00\x01 not a backup").unwrap();
+    let out = keel(&format!("sqlite://{}", dir.path().join("junk.db").display()), &["restore", junk.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("neither an SQLite backup nor a Keel export"), "{err}");
+}

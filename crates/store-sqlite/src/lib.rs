@@ -172,3 +172,19 @@ impl Conn for SqliteConn {
         self.tx.commit().await.map_err(map_err)
     }
 }
+
+/// A consistent copy of the whole database at `source` in a new file,
+/// taken from one snapshot while others go on reading and writing: a
+/// read-only connection runs `VACUUM INTO`, so neither the schema nor any
+/// writer's lock is touched.
+pub async fn backup_file(source: &Path, target: &Path) -> Result<(), StoreError> {
+    use sqlx::Connection;
+    let options = SqliteConnectOptions::new().filename(source).read_only(true).busy_timeout(Duration::from_secs(10));
+    let mut conn = sqlx::SqliteConnection::connect_with(&options).await.map_err(map_err)?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(target.to_string_lossy().into_owned())
+        .execute(&mut conn)
+        .await
+        .map_err(map_err)?;
+    conn.close().await.map_err(map_err)
+}
