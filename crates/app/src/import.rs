@@ -289,13 +289,7 @@ impl Run<'_> {
     /// A Jira key such as CGQ-12 keeps its number when the project has the
     /// same key and the number is free, so people find their issues again.
     async fn source_number(&mut self, project: &Project, imported: &ImportTask) -> AppResult<Option<i64>> {
-        let number = imported
-            .external_key
-            .as_deref()
-            .and_then(|key| key.strip_prefix(project.key.as_str()))
-            .and_then(|rest| rest.strip_prefix('-'))
-            .and_then(|n| n.parse::<i64>().ok());
-        match number {
+        match key_number(project, imported) {
             Some(n) if self.tx.claim_task_number(project.id, n).await? => Ok(Some(n)),
             _ => Ok(None),
         }
@@ -371,6 +365,12 @@ impl App {
                 }
             }
             let project = run.project(imported).await?;
+            // The numbers the file's keys keep are set aside before any task is
+            // written, so a task given a new number (a reused key) never takes
+            // one that a later row keeps.
+            if let Some(highest) = imported.tasks.iter().filter_map(|t| key_number(&project, t)).max() {
+                run.tx.claim_task_number(project.id, highest).await?;
+            }
             // Parents before children: tasks whose parent is not yet written wait a round.
             let mut written: HashMap<&str, TaskId> = HashMap::new();
             let mut pending: Vec<&ImportTask> = imported.tasks.iter().collect();
@@ -424,4 +424,15 @@ impl App {
         }
         Ok(summary)
     }
+}
+
+/// The number a source key carries for this project: CGQ-12 in project CGQ,
+/// or a GitHub issue's #12.
+fn key_number(project: &Project, imported: &ImportTask) -> Option<i64> {
+    let key = imported.external_key.as_deref()?;
+    let digits = match key.strip_prefix('#') {
+        Some(n) => n,
+        None => key.strip_prefix(project.key.as_str())?.strip_prefix('-')?,
+    };
+    digits.parse::<i64>().ok().filter(|n| *n > 0)
 }

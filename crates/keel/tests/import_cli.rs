@@ -189,6 +189,15 @@ async fn github_issue_pages_import_one_task_per_issue_and_again_update() {
         }
         let again = import_json(&url, "github", &real(file));
         assert_eq!(again["created"]["tasks"], 0, "{backend:?}");
+        // Numbers with gaps are kept too: #42 becomes KEY-42, not KEY-2.
+        let sparse = dir.path().join("sparse.json");
+        let issue = |n: i64| json!({"number": n, "title": format!("issue {n}"), "state": "open",
+                                    "repository_url": "https://api.github.com/repos/acme/gaps"});
+        std::fs::write(&sparse, json!([issue(42), issue(5)]).to_string()).unwrap();
+        let summary = import_json(&url, "github", &sparse);
+        let tasks = tasks_of(&app, project_ids(&summary)[0]).await;
+        let numbers: Vec<(i64, &str)> = tasks.iter().map(|t| (t.number, t.title.as_str())).collect();
+        assert_eq!(numbers, [(5, "issue 5"), (42, "issue 42")], "{backend:?}");
         assert_eq!(again["unchanged"]["tasks"], issues.len(), "{backend:?}");
         assert_eq!(tasks_of(&app, project_ids(&again)[0]).await.len(), issues.len());
     }
@@ -281,6 +290,17 @@ async fn jira_csv_exports_import_one_task_per_distinct_issue() {
             let keys: HashSet<&str> = imported.iter().map(|t| t.key.as_str()).collect();
             for (original, _, _) in jira_rows(file, delimiter, key, None, None) {
                 assert!(keys.contains(original.as_str()), "{backend:?} {file}: {original} kept");
+            }
+            // …and names the same issue: a reused key's second issue gets a number no row of the file uses.
+            if id_column == key {
+                let mut first: HashMap<String, String> = HashMap::new();
+                for (k, summary) in all_rows(file, delimiter, key, "Summary") {
+                    first.entry(k).or_insert(summary);
+                }
+                for (k, summary) in &first {
+                    let task = imported.iter().find(|t| &t.key == k).unwrap();
+                    assert_eq!(&task.title, summary, "{backend:?} {file}: {k}");
+                }
             }
             let again = import_json(&url, "jira-csv", &real(file));
             assert_eq!(again["created"]["tasks"], 0, "{backend:?} {file}");
