@@ -17,6 +17,9 @@ use keel_domain::*;
 
 const DEMO_FLAG: &str = "demo_loaded";
 pub const DEMO_ADMIN: &str = "zhangwei";
+/// Everyone in the demo who logs in, the admin first.
+pub const DEMO_LOGINS: [&str; 9] =
+    [DEMO_ADMIN, "lina", "wangqiang", "liuyang", "chenjing", "yangfan", "zhaolei", "huangmin", "zhoujie"];
 
 pub struct DemoLogin {
     pub login: String,
@@ -62,15 +65,14 @@ impl App {
         let loaded = { self.store.read().await?.get_setting(DEMO_FLAG).await?.is_some() };
         let password = new_secret("").chars().take(16).collect::<String>();
         if loaded {
-            let mut tx = self.store.read().await?;
-            if let Some((admin, _)) = tx.find_user_by_login(DEMO_ADMIN).await? {
-                drop(tx);
-                self.update_user(
-                    &sys,
-                    admin.id,
-                    UserPatch { password: Some(password.clone()), version: admin.version, ..Default::default() },
-                )
-                .await?;
+            // Every demo person shares the new password (their older sessions end).
+            for login in DEMO_LOGINS {
+                let found = self.store.read().await?.find_user_by_login(login).await?;
+                if let Some((person, _)) = found {
+                    let patch =
+                        UserPatch { password: Some(password.clone()), version: person.version, ..Default::default() };
+                    self.update_user(&sys, person.id, patch).await?;
+                }
             }
             return Ok(DemoLogin { login: DEMO_ADMIN.into(), password, created: false });
         }
