@@ -305,7 +305,10 @@ pub async fn compute_cycle(
             let forecast = forecast_of(kr, history, cycle_end);
             let warnings = coach::key_result_warnings(&coach::KeyResultFacts {
                 title: &kr.title,
-                has_target: kr.kind.takes_values() && kr.target_value.is_some(),
+                // Work and children KRs are measured by what Keel counts; a
+                // checklist of milestones is not a number.
+                has_target: matches!(kr.kind, KrKind::Work | KrKind::Children)
+                    || (kr.kind.takes_values() && kr.target_value.is_some()),
                 due_date: kr.due_date,
                 projects: inputs.projects_of.get(&kr.id).map_or(0, Vec::len),
             });

@@ -63,7 +63,8 @@ pub fn objective_warnings(facts: &ObjectiveFacts, today: NaiveDate) -> Vec<Warni
 /// What the coach looks at in a key result.
 pub struct KeyResultFacts<'a> {
     pub title: &'a str,
-    /// A metric's target or a threshold's line.
+    /// Measured: a metric's target, a threshold's line, or a kind whose
+    /// number Keel computes (work, children).
     pub has_target: bool,
     pub due_date: Option<NaiveDate>,
     pub projects: usize,

@@ -449,6 +449,10 @@ async fn the_coach_flags_an_activity_without_a_number_or_due_date_in_both_langua
     }
     let head = objective_head(&page.body, objective.id.0);
     assert!(head.contains("<strong>关键结果太少：1 个（至少 2 个）</strong>：每个目标设 2–5 个关键结果"), "{head}");
+    // A work key result is measured by its tasks: no "nothing to measure".
+    let tree = site.app.okr_tree(&sys, cycle.id).await.unwrap();
+    let work = tree.objectives.iter().flat_map(|o| &o.key_results).find(|k| k.key_result.kind == KrKind::Work).unwrap();
+    assert!(!work.warnings.contains(&Warning::NoNumber), "{:?}", work.warnings);
     // A good key result of the demo gets no warning.
     let good = site.app.okr_tree(&sys, cycle.id).await.unwrap();
     let good =
