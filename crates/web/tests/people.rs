@@ -531,6 +531,8 @@ async fn the_time_zone_in_settings_moves_overdue_and_the_language_is_remembered(
         let page = get(&h, &b, "/settings").await;
         let saved = post_owned(&h, &b, "/settings", &settings_form(&page, "", zone)).await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER, "{zone}: {}", saved.body);
+        // "Follow the browser" drops a language the header switch remembered.
+        assert_eq!(saved.cookie_value("keel_lang").as_deref(), Some(""), "{zone}");
         let shown = get(&h, &b, "/settings?saved=1").await;
         assert!(shown.body.contains(&format!(r#"<option value="{zone}" selected>"#)), "{zone} remembered");
         let person = get(&h, &b, &format!("/people/{me}")).await;

@@ -343,6 +343,11 @@ pub(super) fn remember_lang(state: &AppState, response: &mut Response, lang: Lan
     );
 }
 
+/// Drops the language cookie, so the browser's Accept-Language decides again.
+pub(super) fn forget_lang(state: &AppState, response: &mut Response) {
+    set_cookie(response, &format!("{LANG_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax{}", secure(state)));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -247,8 +247,10 @@ pub async fn save(
     match state.app.update_my_settings(&page.actor, input).await {
         Ok(_) => {
             let mut response = Redirect::to("/settings?saved=1").into_response();
-            if let Some(l) = chosen {
-                remember_lang(&state, &mut response, l);
+            match chosen {
+                Some(l) => remember_lang(&state, &mut response, l),
+                // "Follow the browser": a language remembered by the switch would overrule it.
+                None => super::auth::forget_lang(&state, &mut response),
             }
             Ok(response)
         }
