@@ -123,8 +123,11 @@ fn print_summary(s: &ImportSummary) {
     println!("{verb} {} ({}):", s.file, s.source);
     for (label, c) in [("created", &s.created), ("updated", &s.updated), ("unchanged", &s.unchanged)] {
         println!(
-            "  {label:<9} {} projects, {} tasks, {} comments, {} people",
-            c.projects, c.tasks, c.comments, c.people
+            "  {label:<9} {}, {}, {}, {}",
+            count(c.projects, "project", "projects"),
+            count(c.tasks, "task", "tasks"),
+            count(c.comments, "comment", "comments"),
+            count(c.people, "person", "people")
         );
     }
     for p in &s.projects {
@@ -145,4 +148,9 @@ fn print_summary(s: &ImportSummary) {
     if s.dry_run {
         println!("Dry run: nothing was written.");
     }
+}
+
+/// "1 task", "2 tasks".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

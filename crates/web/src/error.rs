@@ -54,7 +54,12 @@ impl ApiError {
             AppError::NotFound(what) => (StatusCode::NOT_FOUND, detail("not_found", format!("{what} not found"), None)),
             AppError::Invalid { field, message } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                detail("invalid", format!("{field}: {message}"), Some(field.clone())),
+                // serde's own messages start with the field already ("due_date: input is out of range").
+                detail(
+                    "invalid",
+                    if message.starts_with(&format!("{field}: ")) { message.clone() } else { format!("{field}: {message}") },
+                    Some(field.clone()),
+                ),
             ),
             AppError::Conflict { message, current } => (
                 StatusCode::CONFLICT,

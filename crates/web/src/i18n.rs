@@ -26,18 +26,44 @@ macro_rules! catalog {
 
 /// A message with its `{}` placeholders filled in order.
 pub fn tf(lang: Lang, key: Msg, args: &[&dyn Display]) -> String {
+    fill(t(lang, key), args)
+}
+
+/// Fills each `{}` with the next argument; `{one|many}` (English plurals,
+/// "{} member{|s}") takes `one` when the argument before it was 1.
+fn fill(text: &str, args: &[&dyn Display]) -> String {
     let mut out = String::new();
     let mut args = args.iter();
-    let mut parts = t(lang, key).split("{}").peekable();
-    while let Some(part) = parts.next() {
-        out.push_str(part);
-        if parts.peek().is_some() {
-            match args.next() {
-                Some(arg) => out.push_str(&arg.to_string()),
+    let mut last_was_one = false;
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            rest = "";
+            break;
+        };
+        let inner = &after[..close];
+        match inner.split_once('|') {
+            _ if inner.is_empty() => match args.next() {
+                Some(arg) => {
+                    let shown = arg.to_string();
+                    last_was_one = shown == "1";
+                    out.push_str(&shown);
+                }
                 None => out.push_str("{}"),
+            },
+            Some((one, many)) => out.push_str(if last_was_one { one } else { many }),
+            None => {
+                out.push('{');
+                out.push_str(inner);
+                out.push('}');
             }
         }
+        rest = &after[close + 1..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -381,7 +407,7 @@ catalog! {
     ChartExpected => "期望进度", "Expected";
     ChartForecast => "预测至期末", "Forecast to cycle end";
     ChartToday => "今天", "Today";
-    ChartDescActual => "共 {} 次进展记录：首次 {}（{}），最近 {}（{}）。", "{} check-ins: first {} ({}), latest {} ({}).";
+    ChartDescActual => "共 {} 次进展记录：首次 {}（{}），最近 {}（{}）。", "{} check-in{|s}: first {} ({}), latest {} ({}).";
     ChartDescLine => "阈值线为 {}。", "The line to hold is {}.";
     ChartDescExpected => "期望从周期开始时的 {}（{}）到周期结束时的 {}（{}）。", "Expected: from {} at the cycle start ({}) to {} at its end ({}).";
     ChartDescForecast => "按趋势预测，周期结束（{}）时为 {}。", "Forecast at the cycle end ({}): {}.";
@@ -401,7 +427,7 @@ catalog! {
     CoachActivityHint => "把“完成调研”写成可衡量的结果，如“调研覆盖 50 位客户”。", "Write the result the work should bring, e.g. “Survey covers 50 customers” rather than “Complete the survey”.";
     CoachTooManyProjects => "关联了 {} 个项目（超过 {} 个）", "Bound to {} projects (more than {})";
     CoachTooManyProjectsHint => "分散在太多项目上难以推进；合并项目，或把关键结果拆小。", "Spread over so many projects it is hard to steer; merge projects or split the key result.";
-    CoachNoCheckIn => "已 {} 天没有更新进展", "No check-in for {} days";
+    CoachNoCheckIn => "已 {} 天没有更新进展", "No check-in for {} day{|s}";
     CoachNoCheckInHint => "至少每 {} 天更新一次（最好每周一次）：数值、信心和一句说明。", "Check in at least every {} days (weekly is better): the value, your confidence and a note.";
     OtherCycles => "其他周期", "Other cycles";
     WhyDependencyCycle => "这样会形成循环依赖：{}", "This would make a dependency cycle: {}";
@@ -452,7 +478,7 @@ catalog! {
     GanttLegendOverdue => "已逾期", "Overdue";
     GanttLegendMilestone => "里程碑", "Milestone";
     GanttLegendDependency => "依赖：前一项完成后才能开始", "Dependency: finish to start";
-    GanttCriticalPath => "关键路径：{}，共 {} 天（{} 至 {}）", "Critical path: {}, {} days ({} to {})";
+    GanttCriticalPath => "关键路径：{}，共 {} 天（{} 至 {}）", "Critical path: {}, {} day{|s} ({} to {})";
     GanttNoCriticalPath => "没有带日期的任务，无法计算关键路径。", "No task has dates, so there is no critical path.";
     GanttCycle => "依赖关系形成了循环（{}），无法计算关键路径。", "The dependencies form a cycle ({}), so there is no critical path.";
     GanttHint => "拖动条形可整体移动任务，拖动条形右端可修改截止日期；也可以在“修改日期”中直接填写。", "Drag a bar to move a task, or its right end to change the due date; or type the dates under “Change dates”.";
@@ -473,7 +499,7 @@ catalog! {
     GanttNext => "下一页", "Next page";
     GanttRows => "任务与里程碑", "Tasks and milestones";
     GanttMilestoneTitle => "里程碑 {}：{}", "Milestone {}: {}";
-    GanttUndatedMore => "另有 {} 个没有日期的任务未列出。", "{} more tasks without dates are not listed.";
+    GanttUndatedMore => "另有 {} 个没有日期的任务未列出。", "{} more task{|s} without dates {is|are} not listed.";
     // OKR tree scope (unit picker, pages) and the objective page
     OkrPageOf => "第 {} 页，共 {} 页", "Page {} of {}";
     OkrPrev => "上一页", "Previous";
@@ -489,7 +515,7 @@ catalog! {
     NoneAlignedHere => "还没有目标对齐到这里。", "No objective aligns here yet.";
     BackToTree => "返回目标树", "Back to the OKR tree";
     WhyNoSuchPerson => "没有找到这个人，请从建议中选择。", "No one by that name; pick someone from the suggestions.";
-    BoardMoreCards => "还有 {} 张卡片未显示，显示全部", "{} more cards not shown: show all";
+    BoardMoreCards => "还有 {} 张卡片未显示，显示全部", "{} more card{|s} not shown: show all";
     // Project views: tab bar, list view, calendars
     ProjectViews => "项目视图", "Project views";
     TabOverview => "概览", "Overview";
@@ -548,9 +574,9 @@ catalog! {
     NoUnits => "还没有部门。", "No units yet.";
     UnitRegion => "地区", "Region";
     UnitLead => "负责人", "Lead";
-    UnitMembers => "{} 名成员", "{} members";
+    UnitMembers => "{} 名成员", "{} member{|s}";
     PeopleSearch => "按姓名、登录名或邮箱搜索人员", "Search people by name, login or email";
-    PeopleFound => "共 {} 人", "{} people";
+    PeopleFound => "共 {} 人", "{} {person|people}";
     NoPeopleFound => "没有找到匹配的人员。", "No one matches.";
     PersonRole => "角色", "Role";
     PersonUnits => "所属部门", "Units";
@@ -673,7 +699,7 @@ catalog! {
     TableNoGroup => "（不分组）", "(no grouping)";
     TableApply => "应用", "Apply";
     TableReset => "恢复默认", "Reset";
-    TableRowCount => "共 {} 行", "{} rows";
+    TableRowCount => "共 {} 行", "{} row{|s}";
     TableEmpty => "没有符合此视图的任务。", "No task matches this view.";
     TableNoValue => "（空）", "(empty)";
     TableUnchecked => "（未勾选）", "(unchecked)";
@@ -729,6 +755,19 @@ mod tests {
     /// Messages spelled the same in both languages on purpose: language names
     /// are shown in their own language so a reader can always find theirs.
     const SAME_IN_BOTH: &[Msg] = &[Msg::LangZh, Msg::LangEn];
+
+    #[test]
+    fn english_counts_agree_with_their_nouns() {
+        assert_eq!(tf(Lang::En, Msg::UnitMembers, &[&1]), "1 member");
+        assert_eq!(tf(Lang::En, Msg::UnitMembers, &[&2]), "2 members");
+        assert_eq!(tf(Lang::En, Msg::UnitMembers, &[&0]), "0 members");
+        assert_eq!(tf(Lang::En, Msg::PeopleFound, &[&1]), "1 person");
+        assert_eq!(tf(Lang::En, Msg::GanttUndatedMore, &[&1]), "1 more task without dates is not listed.");
+        assert_eq!(tf(Lang::En, Msg::GanttUndatedMore, &[&3]), "3 more tasks without dates are not listed.");
+        // The count that decides is the one just before: 11 is not 1.
+        assert_eq!(tf(Lang::En, Msg::TableRowCount, &[&11]), "11 rows");
+        assert_eq!(tf(Lang::Zh, Msg::UnitMembers, &[&1]), "1 名成员");
+    }
 
     #[test]
     fn every_message_exists_in_both_languages() {

@@ -415,6 +415,9 @@ async fn errors_name_the_code_and_the_field() {
         assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(body["error"]["code"], "invalid");
         assert_eq!(body["error"]["field"], "start_date", "{body}");
+        // The field is named once, not twice.
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with("start_date: ") && !message.contains("start_date: start_date"), "{message}");
         let unknown = json!({ "name": "x", "start_date": "2026-10-01", "end_date": "2026-12-31", "stat": "active" });
         let (_, body) = h.call(Method::POST, "/api/v1/cycles", Some(&h.admin), Some(unknown)).await;
         assert_eq!(body["error"]["field"], "stat", "unknown fields are refused, not ignored: {body}");
