@@ -746,6 +746,7 @@ catalog! {
     TableWhyUrl => "请填写以 http:// 或 https:// 开头的网址。", "Enter a web address starting with http:// or https://.";
     TableWhyNameTaken => "此项目已有同名字段。", "The project already has a field of that name.";
     TableWhyOptions => "单选和多选字段至少需要一个选项，且选项不能重复。", "A select field needs at least one option, each only once.";
+    ErrBadAddress => "这个地址无法识别（例如编号不是数字）。", "This address cannot be read (an id that is not a number, say).";
 }
 
 #[cfg(test)]

@@ -1107,3 +1107,20 @@ async fn the_owner_edits_a_key_result_and_overrides_its_status_with_a_reason() {
     let (viewer, _) = site.log_in_as("zhoujie").await;
     assert!(!site.get(&uri, Some(&viewer), None).await.body.contains("/edit\""));
 }
+
+#[tokio::test]
+async fn an_unreadable_address_gets_the_error_page_in_the_readers_language() {
+    let site = site().await;
+    let (cookie, _) = site.log_in().await;
+    for (path, lang, says) in [
+        ("/tasks/abc", "zh-CN", "这个地址无法识别"),
+        ("/okrs?unit=abc", "en", "This address cannot be read"),
+        ("/projects/1x/board", "zh-CN", "这个地址无法识别"),
+    ] {
+        let page = site.get(path, Some(&cookie), Some(lang)).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(page.body.contains("<!doctype html") || page.body.contains("<!DOCTYPE html"), "{path}: {}", page.body);
+        assert!(page.body.contains(says), "{path}: {}", page.body);
+        assert!(!page.body.contains("Cannot parse"), "{path}: axum's own words leak");
+    }
+}

@@ -154,7 +154,7 @@ impl Guest {
 }
 
 /// Language without a saved preference: the cookie, else the browser's, else English.
-fn guest_lang(parts: &Parts) -> Lang {
+pub(super) fn guest_lang(parts: &Parts) -> Lang {
     cookie(parts, LANG_COOKIE)
         .and_then(Lang::parse)
         .or_else(|| {

@@ -107,6 +107,25 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/gantt.js", get(assets::gantt_js))
         .route("/assets/keys.js", get(assets::keys_js))
         .route("/assets/table.js", get(assets::table_js))
+        .layer(axum::middleware::from_fn(unreadable_address))
+}
+
+/// axum answers an address it cannot read (`/tasks/abc`, `/okrs?unit=abc`)
+/// with a plain-text 400 in English; a page answers with its own error page
+/// in the reader's language.
+async fn unreadable_address(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let lang = auth::guest_lang(&parts);
+    let response = next.run(axum::extract::Request::from_parts(parts, body)).await;
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if response.status() == StatusCode::BAD_REQUEST && plain {
+        return PageError::new(lang, StatusCode::BAD_REQUEST, Msg::ErrBadAddress).into_response();
+    }
+    response
 }
 
 /// Renders a template as an HTML response. Pages hold CSRF tokens and
