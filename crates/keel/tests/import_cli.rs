@@ -191,8 +191,10 @@ async fn github_issue_pages_import_one_task_per_issue_and_again_update() {
         assert_eq!(again["created"]["tasks"], 0, "{backend:?}");
         // Numbers with gaps are kept too: #42 becomes KEY-42, not KEY-2.
         let sparse = dir.path().join("sparse.json");
-        let issue = |n: i64| json!({"number": n, "title": format!("issue {n}"), "state": "open",
-                                    "repository_url": "https://api.github.com/repos/acme/gaps"});
+        let issue = |n: i64| {
+            json!({"number": n, "title": format!("issue {n}"), "state": "open",
+                                    "repository_url": "https://api.github.com/repos/acme/gaps"})
+        };
         std::fs::write(&sparse, json!([issue(42), issue(5)]).to_string()).unwrap();
         let summary = import_json(&url, "github", &sparse);
         let tasks = tasks_of(&app, project_ids(&summary)[0]).await;

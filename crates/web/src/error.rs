@@ -57,7 +57,11 @@ impl ApiError {
                 // serde's own messages start with the field already ("due_date: input is out of range").
                 detail(
                     "invalid",
-                    if message.starts_with(&format!("{field}: ")) { message.clone() } else { format!("{field}: {message}") },
+                    if message.starts_with(&format!("{field}: ")) {
+                        message.clone()
+                    } else {
+                        format!("{field}: {message}")
+                    },
                     Some(field.clone()),
                 ),
             ),

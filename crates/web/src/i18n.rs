@@ -747,6 +747,8 @@ catalog! {
     TableWhyNameTaken => "此项目已有同名字段。", "The project already has a field of that name.";
     TableWhyOptions => "单选和多选字段至少需要一个选项，且选项不能重复。", "A select field needs at least one option, each only once.";
     ErrBadAddress => "这个地址无法识别（例如编号不是数字）。", "This address cannot be read (an id that is not a number, say).";
+    ForecastHolds => "（守得住底线）", " (keeps the line)";
+    ForecastBreaks => "（将越过底线）", " (would cross the line)";
 }
 
 #[cfg(test)]

@@ -1124,3 +1124,52 @@ async fn an_unreadable_address_gets_the_error_page_in_the_readers_language() {
         assert!(!page.body.contains("Cannot parse"), "{path}: axum's own words leak");
     }
 }
+
+#[tokio::test]
+async fn a_threshold_forecast_says_whether_the_line_holds() {
+    let site = site().await;
+    let sys = Actor::system();
+    fn input<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
+        serde_json::from_value(v).unwrap()
+    }
+    let now = Utc::now();
+    let cycle = site.app.list_cycles(&sys).await.unwrap().into_iter().find(|c| c.end_date > now.date_naive()).unwrap();
+    let objective = site
+        .app
+        .create_objective(
+            &sys,
+            input(serde_json::json!({"cycle_id": cycle.id, "title": "稳定 stable", "level": "company", "owner_id": 1})),
+        )
+        .await
+        .unwrap();
+    let mut krs = Vec::new();
+    // Uptime at or above 99.9 %: one sliding towards the line, one steady above it.
+    for (title, values) in [("可用性 falling", [99.99, 99.96, 99.93]), ("可用性 steady", [99.95, 99.95, 99.95])] {
+        let kr = site
+            .app
+            .create_key_result(
+                &sys,
+                input(serde_json::json!({"objective_id": objective.id, "title": title, "kind": "threshold",
+                    "direction": "at_least", "target_value": 99.9, "unit_label": "%", "owner_id": 1})),
+            )
+            .await
+            .unwrap();
+        for (days_ago, value) in [20, 10, 0].into_iter().zip(values) {
+            let at = now - chrono::Duration::days(days_ago);
+            site.app
+                .check_in(&sys, kr.id, input(serde_json::json!({"value": value, "confidence": 7, "at": at})))
+                .await
+                .unwrap();
+        }
+        krs.push(kr.id);
+    }
+    let (cookie, _) = site.log_in().await;
+    let falling = site.get(&format!("/key-results/{}", krs[0].0), Some(&cookie), None).await;
+    // The trend's value at the cycle's end, worked out by hand: 0.03 lower every 10 days.
+    let days_left = (cycle.end_date - now.date_naive()).num_days() as f64;
+    assert!(99.93 - 0.003 * days_left < 99.9, "the cycle ends late enough for the line to be crossed");
+    assert!(falling.body.contains("（将越过底线）"), "{}", falling.body);
+    assert!(!falling.body.contains("达不到 70%"));
+    let steady = site.get(&format!("/key-results/{}", krs[1].0), Some(&cookie), None).await;
+    assert!(steady.body.contains("99.95%（守得住底线）"), "{}", steady.body);
+}

@@ -169,11 +169,19 @@ fn numbers(page: &PageActor, kr: &KeyResultView) -> Option<String> {
     }
 }
 
-/// "78%（可达 70%）": the forecast at cycle end and whether it reaches 0.7.
+/// "78%（可达 70%）": the forecast at cycle end and whether it reaches 0.7;
+/// for a threshold, the value the trend gives and whether it keeps the line
+/// (a threshold holds or not: "0 %" would say nothing).
 fn forecast(page: &PageActor, kr: &KeyResultView) -> Option<String> {
-    kr.forecast.map(|f| {
-        let verdict = page.t(if f.reaches_target { Msg::ForecastReaches } else { Msg::ForecastMisses });
-        format!("{}{verdict}", view::pct(f.progress_at_end))
+    kr.forecast.map(|f| match (kr.key_result.kind, f.value_at_end) {
+        (KrKind::Threshold, Some(value)) => {
+            let verdict = page.t(if f.reaches_target { Msg::ForecastHolds } else { Msg::ForecastBreaks });
+            format!("{}{verdict}", view::with_unit(value, kr.key_result.unit_label.as_deref()))
+        }
+        _ => {
+            let verdict = page.t(if f.reaches_target { Msg::ForecastReaches } else { Msg::ForecastMisses });
+            format!("{}{verdict}", view::pct(f.progress_at_end))
+        }
     })
 }
 
