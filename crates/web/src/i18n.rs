@@ -749,6 +749,8 @@ catalog! {
     ErrBadAddress => "这个地址无法识别（例如编号不是数字）。", "This address cannot be read (an id that is not a number, say).";
     ForecastHolds => "（守得住底线）", " (keeps the line)";
     ForecastBreaks => "（将越过底线）", " (would cross the line)";
+    ErrConflictKept => "该任务刚被他人修改。下面保留了你填写的内容，再次保存将以你的为准。", "Someone else changed this task just now. What you typed is kept below; saving again makes it the task's.";
+    ConflictDiscard => "放弃我的修改，查看最新内容", "Discard mine and see theirs";
 }
 
 #[cfg(test)]

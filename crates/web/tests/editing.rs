@@ -715,13 +715,18 @@ async fn a_task_is_edited_a_dependency_cycle_is_refused_by_name_and_stale_versio
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains(&format!("Depends on (same project): This would make a dependency cycle: {cycle_text}")));
 
-    // The version the first form carried is stale now: 409, said plainly, nothing overwritten.
+    // The version the first form carried is stale now: 409, said plainly, nothing overwritten,
+    // and what was typed is kept with the current version, so saving again is a choice.
     let r = site.post(&format!("{uri}/edit"), &cookie, edit(&version, "90", &[])).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    assert!(r.body.contains("Someone else changed this item just now."));
+    assert!(r.body.contains("Someone else changed this task just now. What you typed is kept below"));
     assert!(r.body.contains(r#"id="te-conflict""#));
-    assert!(r.body.contains(&format!(r#"name="version" value="{current}""#)), "the form shows the task as it is now");
+    assert!(r.body.contains(&format!(r#"name="version" value="{current}""#)), "the current version");
+    assert!(r.body.contains(r#"name="progress" value="90""#), "what was typed: {}", r.body);
     assert_eq!(site.task(b.id).await.progress, Some(0.4));
+    let again = site.post(&format!("{uri}/edit"), &cookie, edit(&current, "90", &[])).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(site.task(b.id).await.progress, Some(0.9));
 
     // Someone who may not change the task gets no form, and a post is refused.
     let (viewer, viewer_csrf) = site.log_in_as("zhoujie").await;

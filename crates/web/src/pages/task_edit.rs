@@ -175,8 +175,9 @@ pub enum TaskProblem {
     Nothing,
     /// The edit form was refused (422); what was typed comes back.
     Edit(Box<TaskEditForm>, FieldError),
-    /// Someone else changed the task first (409): the form shows it as it is now.
-    Conflict,
+    /// Someone else changed the task first (409): what was typed comes back,
+    /// carrying the current version, so saving again is a deliberate choice.
+    Conflict(Box<TaskEditForm>),
     /// The log-work form was refused (422).
     Log(WorklogForm, FieldError),
 }
@@ -203,7 +204,11 @@ impl TaskEdit {
         let actor = &page.actor;
         let (f, error, conflict) = match std::mem::take(problem) {
             TaskProblem::Edit(f, e) => (*f, Some(e), false),
-            TaskProblem::Conflict => (TaskEditForm::of(task), None, true),
+            TaskProblem::Conflict(typed) => {
+                let mut f = *typed;
+                f.version = task.version.to_string();
+                (f, None, true)
+            }
             other => {
                 *problem = other;
                 (TaskEditForm::of(task), None, false)
@@ -276,7 +281,9 @@ pub async fn edit(
     };
     match state.app.update_task(&page.actor, id, patch).await {
         Ok(_) => Ok(Redirect::to(&format!("/tasks/{}", id.0)).into_response()),
-        Err(AppError::Conflict { .. }) => detail_page(&state, &page, id, TaskProblem::Conflict).await,
+        Err(AppError::Conflict { .. }) => {
+            detail_page(&state, &page, id, TaskProblem::Conflict(Box::new(form))).await
+        }
         Err(AppError::Invalid { field, message }) => {
             let (input, label) = EDIT_FIELDS
                 .iter()

@@ -176,7 +176,7 @@ pub async fn detail_page(state: &AppState, page: &PageActor, id: TaskId, mut pro
     let (lang, app) = (page.lang, &state.app);
     let status = match problem {
         TaskProblem::Nothing => StatusCode::OK,
-        TaskProblem::Conflict => StatusCode::CONFLICT,
+        TaskProblem::Conflict(_) => StatusCode::CONFLICT,
         TaskProblem::Edit(..) | TaskProblem::Log(..) => StatusCode::UNPROCESSABLE_ENTITY,
     };
     let d = app.task_detail(&page.actor, id).await.or_page(lang)?;
