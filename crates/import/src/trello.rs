@@ -600,6 +600,10 @@ impl Builder {
         board_labels: &HashMap<&str, &Label>,
     ) -> ImportTask {
         let record = format!("card {}", card.id);
+        if non_empty(&card.name).is_none() {
+            let named = non_empty(&card.short_link).map(|s| format!(" under its short link {s}")).unwrap_or_default();
+            self.warn(Some(record.clone()), Some("name"), format!("the card has no name; it is imported{named}"));
+        }
         let labels: Vec<String> = match &card.labels {
             Some(labels) => labels.iter().filter_map(label_name).collect(),
             None => card

@@ -305,3 +305,17 @@ fn utf8_bom_and_utf16_boards_parse() {
     }
     assert_eq!(trello::parse("board.json", &utf16).unwrap(), expected);
 }
+
+#[test]
+fn a_card_without_a_name_is_imported_and_reported() {
+    let mut b = board();
+    b["cards"][0].as_object_mut().unwrap().remove("name");
+    let batch = parse(&b);
+    let warning = batch
+        .warnings
+        .iter()
+        .find(|w| w.field.as_deref() == Some("name") && w.record.as_deref() == Some("card 61000000bbbbbbbbbbbbbbbb"))
+        .unwrap_or_else(|| panic!("no warning: {:?}", batch.warnings));
+    assert!(warning.message.contains("abc123"), "{}", warning.message);
+    assert!(all_tasks(&batch).iter().any(|t| t.external_id == "61000000bbbbbbbbbbbbbbbb"));
+}
