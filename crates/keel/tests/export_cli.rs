@@ -4,37 +4,21 @@
 //! PostgreSQL and on SQLite and exported again — the same bytes each time —
 //! and restores that must be refused, leaving nothing behind.
 
+mod cli;
+
+use cli::{app_on, keel};
 use keel_app::store::Page;
-use keel_app::{Actor, App, Settings};
+use keel_app::{Actor, App};
 use keel_domain::ids::*;
 use keel_domain::work::ProjectMilestone;
 use keel_testkit::{TempDir, create_pg_database};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Output;
-use std::sync::Arc;
-
-fn keel(url: &str, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_keel"))
-        .args(args)
-        .env("KEEL_DATABASE_URL", url)
-        .env("KEEL_LOG", "warn")
-        .output()
-        .expect("run keel")
-}
 
 fn ok(out: Output) -> String {
     assert!(out.status.success(), "keel failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-async fn app_on(url: &str) -> App {
-    let store: Arc<dyn keel_app::store::Store> = if url.starts_with("postgres") {
-        Arc::new(keel_store_postgres::PgStore::open(url, 4).await.unwrap())
-    } else {
-        Arc::new(keel_store_sqlite::SqliteStore::open_url(url).await.unwrap())
-    };
-    App::new(store, Settings::default())
 }
 
 fn input<T: serde::de::DeserializeOwned>(v: Value) -> T {

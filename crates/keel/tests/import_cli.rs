@@ -2,16 +2,17 @@
 //! on SQLite and PostgreSQL. Every expected number is counted here from the
 //! raw file, never taken from the importer.
 
+mod cli;
+
+use cli::{app_on, keel};
 use keel_app::store::{Page, TaskFilter};
-use keel_app::{Actor, App, Settings};
+use keel_app::{Actor, App};
 use keel_domain::work::{StatusCategory, Task};
 use keel_domain::{KeyResultId, ProjectId};
 use keel_testkit::{BACKENDS, Backend, PgDatabase, TempDir, create_pg_database};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::Output;
-use std::sync::Arc;
 
 fn real(path: &str) -> PathBuf {
     keel_testkit::real_data(path)
@@ -29,28 +30,10 @@ async fn database(backend: Backend, dir: &TempDir) -> (String, Option<PgDatabase
     }
 }
 
-fn keel(url: &str, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_keel"))
-        .args(args)
-        .env("KEEL_DATABASE_URL", url)
-        .env("KEEL_LOG", "warn")
-        .output()
-        .expect("run keel")
-}
-
 fn import_json(url: &str, kind: &str, file: &Path) -> Value {
     let out = keel(url, &["import", kind, file.to_str().unwrap(), "--json"]);
     assert!(out.status.success(), "keel import failed: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("summary is JSON")
-}
-
-async fn app_on(url: &str) -> App {
-    let store: Arc<dyn keel_app::store::Store> = if url.starts_with("postgres") {
-        Arc::new(keel_store_postgres::PgStore::open(url, 4).await.unwrap())
-    } else {
-        Arc::new(keel_store_sqlite::SqliteStore::open_url(url).await.unwrap())
-    };
-    App::new(store, Settings::default())
 }
 
 async fn tasks_of(app: &App, project: i64) -> Vec<Task> {

@@ -281,9 +281,7 @@ pub async fn edit(
     };
     match state.app.update_task(&page.actor, id, patch).await {
         Ok(_) => Ok(Redirect::to(&format!("/tasks/{}", id.0)).into_response()),
-        Err(AppError::Conflict { .. }) => {
-            detail_page(&state, &page, id, TaskProblem::Conflict(Box::new(form))).await
-        }
+        Err(AppError::Conflict { .. }) => detail_page(&state, &page, id, TaskProblem::Conflict(Box::new(form))).await,
         Err(AppError::Invalid { field, message }) => {
             let (input, label) = EDIT_FIELDS
                 .iter()
