@@ -28,6 +28,7 @@ mod projects;
 mod search;
 mod settings;
 mod setup;
+mod sheet;
 mod table;
 mod task_edit;
 mod tasks;

@@ -24,7 +24,7 @@
 use super::auth::PageActor;
 use super::forms::{self, Choice, FieldError};
 use super::view::{self, Chrome};
-use super::{OrPage, PageError, PageResult, render};
+use super::{OrPage, PageError, PageResult, render, sheet};
 use crate::AppState;
 use crate::cells::{self, Shown, Typed};
 use crate::i18n::{self, Msg, tf};
@@ -899,11 +899,6 @@ fn value_lists(lang: Lang, data: &TableData, columns: &[Column], list_id: &dyn F
 // ---------------------------------------------------------------------------
 // Exports.
 
-/// A CSV cell that a spreadsheet would read as a formula gets an apostrophe first.
-pub fn csv_safe(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() }
-}
-
 /// Every row of the view: header and cells as the page shows them.
 async fn export_rows(
     state: &AppState,
@@ -937,17 +932,6 @@ async fn export_rows(
     Ok((data, header, rows))
 }
 
-fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    response
-}
-
 pub async fn export_csv(
     State(state): State<AppState>,
     page: PageActor,
@@ -955,16 +939,8 @@ pub async fn export_csv(
     Query(query): Query<Pairs>,
 ) -> PageResult {
     let (data, header, rows) = export_rows(&state, &page, ProjectId(id), &query).await?;
-    let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    let internal = |e: csv::Error| PageError::app(page.lang, AppError::Internal(format!("writing CSV: {e}")));
-    out.write_record(header.iter().map(|h| csv_safe(h))).map_err(internal)?;
-    for row in &rows {
-        out.write_record(row.iter().map(|c| csv_safe(&c.text))).map_err(internal)?;
-    }
-    let body = out.into_inner().map_err(|e| PageError::app(page.lang, AppError::Internal(e.to_string())))?;
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    bytes.extend(body);
-    Ok(attachment("text/csv; charset=utf-8", format!("{}-table.csv", data.project.key), bytes))
+    let bytes = sheet::csv(&header, &rows).map_err(|e| PageError::app(page.lang, AppError::Internal(e)))?;
+    Ok(sheet::attachment("text/csv; charset=utf-8", format!("{}-table.csv", data.project.key), bytes))
 }
 
 pub async fn export_xlsx(
@@ -973,58 +949,10 @@ pub async fn export_xlsx(
     Path(id): Path<i64>,
     Query(query): Query<Pairs>,
 ) -> PageResult {
-    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let (data, header, rows) = export_rows(&state, &page, ProjectId(id), &query).await?;
-    let internal =
-        |e: rust_xlsxwriter::XlsxError| PageError::app(page.lang, AppError::Internal(format!("writing XLSX: {e}")));
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(&data.project.key).map_err(internal)?;
-    let bold = Format::new().set_bold();
-    let day = Format::new().set_num_format("yyyy-mm-dd");
-    let stamp = Format::new().set_num_format("yyyy-mm-dd hh:mm");
-    let percent = Format::new().set_num_format("0%");
-    for (c, h) in header.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, h, &bold).map_err(internal)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        let r = r as u32 + 1;
-        for (c, cell) in row.iter().enumerate() {
-            let c = c as u16;
-            match &cell.typed {
-                Typed::Empty => {}
-                Typed::Text(s) => {
-                    sheet.write_string(r, c, s).map_err(internal)?;
-                }
-                Typed::Number(n) => {
-                    sheet.write_number(r, c, *n).map_err(internal)?;
-                }
-                Typed::Percent(p) => {
-                    sheet.write_number_with_format(r, c, *p, &percent).map_err(internal)?;
-                }
-                Typed::Date(d) => {
-                    use chrono::Datelike;
-                    let when =
-                        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8).map_err(internal)?;
-                    sheet.write_datetime_with_format(r, c, &when, &day).map_err(internal)?;
-                }
-                Typed::DateTime(t) => {
-                    use chrono::{Datelike, Timelike};
-                    let when = ExcelDateTime::from_ymd(t.year() as u16, t.month() as u8, t.day() as u8)
-                        .and_then(|d| d.and_hms(t.hour() as u16, t.minute() as u8, t.second() as f64))
-                        .map_err(internal)?;
-                    sheet.write_datetime_with_format(r, c, &when, &stamp).map_err(internal)?;
-                }
-                Typed::Bool(b) => {
-                    sheet.write_boolean(r, c, *b).map_err(internal)?;
-                }
-            }
-        }
-    }
-    sheet.set_freeze_panes(1, 0).map_err(internal)?;
-    sheet.autofit();
-    let bytes = book.save_to_buffer().map_err(internal)?;
-    Ok(attachment(
+    let bytes =
+        sheet::xlsx(&data.project.key, &header, &rows).map_err(|e| PageError::app(page.lang, AppError::Internal(e)))?;
+    Ok(sheet::attachment(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         format!("{}-table.xlsx", data.project.key),
         bytes,
@@ -1399,22 +1327,6 @@ pub async fn delete_view(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formulas_are_defused_and_other_text_kept() {
-        for (given, expected) in [
-            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
-            ("+1", "'+1"),
-            ("-2", "'-2"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-            ("\rx", "'\rx"),
-            ("留存率 = 45%", "留存率 = 45%"),
-            ("", ""),
-        ] {
-            assert_eq!(csv_safe(given), expected);
-        }
-    }
 
     #[test]
     fn addresses_round_trip() {
