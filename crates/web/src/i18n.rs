@@ -751,6 +751,13 @@ catalog! {
     ForecastBreaks => "（将越过底线）", " (would cross the line)";
     ErrConflictKept => "该任务刚被他人修改。下面保留了你填写的内容，再次保存将以你的为准。", "Someone else changed this task just now. What you typed is kept below; saving again makes it the task's.";
     ConflictDiscard => "放弃我的修改，查看最新内容", "Discard mine and see theirs";
+    ExportUnit => "单元", "Unit";
+    ExportObjectiveOwner => "目标负责人", "Objective owner";
+    ExportObjectiveProgress => "目标进度", "Objective progress";
+    ExportKeyResult => "关键结果", "Key result";
+    ExportUnitLabel => "单位", "Unit of measure";
+    ExportConfidence => "信心（0–10）", "Confidence (0–10)";
+    OkrExport => "导出本周期的 OKR", "Export this cycle's OKRs";
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ mod kr_more;
 mod list;
 mod lookup;
 mod objective;
+mod okr_export;
 mod okrs;
 mod people;
 mod plan_submit;
@@ -57,6 +58,8 @@ pub fn routes() -> Router<AppState> {
         .route("/setup", get(setup::setup_page).post(setup::setup_submit))
         .route("/lang", post(auth::set_lang))
         .route("/okrs", get(okrs::overview))
+        .route("/okrs/export.csv", get(okr_export::csv))
+        .route("/okrs/export.xlsx", get(okr_export::xlsx))
         .route("/cycles", post(plan_submit::create_cycle))
         .route("/objectives", post(plan_submit::create_objective))
         .route("/objectives/{id}/key-results", post(plan_submit::create_key_result))

@@ -80,6 +80,8 @@ struct OkrsPage {
     plan: Planning,
     units: Vec<UnitChoice>,
     pager: Option<TreePager>,
+    /// The query of the spreadsheet downloads: this cycle, this unit.
+    export: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -114,7 +116,7 @@ pub struct TreePager {
 }
 
 /// The units in display order (each followed by those under it) with their depth.
-fn unit_outline(units: &[keel_domain::org::Unit]) -> Vec<(&keel_domain::org::Unit, usize)> {
+pub(super) fn unit_outline(units: &[keel_domain::org::Unit]) -> Vec<(&keel_domain::org::Unit, usize)> {
     fn walk<'a>(
         units: &'a [keel_domain::org::Unit],
         parent: Option<keel_domain::UnitId>,
@@ -279,6 +281,7 @@ async fn overview_scoped(
         plan,
         units: vec![],
         pager: None,
+        export: None,
     };
     let (Some(cycle), Some(tree)) = (chosen, tree) else { return Ok(render(status, &out)) };
     let names = Names::load(app, &page.actor).await.or_page(lang)?;
@@ -293,46 +296,19 @@ async fn overview_scoped(
             selected: scope.unit == Some(u.id.0),
         })
         .collect();
-    // The chosen unit and every unit under it; people who belong to one of them.
-    let in_scope: Option<std::collections::HashSet<keel_domain::UnitId>> = match scope.unit {
-        None => None,
-        Some(id) => {
-            let Some(pos) = outline.iter().position(|(u, _)| u.id.0 == id) else {
-                return Err(PageError::app(lang, AppError::NotFound("unit")));
-            };
-            let depth = outline[pos].1;
-            let below = outline[pos + 1..].iter().take_while(|(_, d)| *d > depth).map(|(u, _)| u.id);
-            Some(std::iter::once(outline[pos].0.id).chain(below).collect())
-        }
-    };
-    let members: std::collections::HashSet<keel_domain::UserId> = match &in_scope {
-        None => Default::default(),
-        Some(units) => app
-            .list_users(&page.actor, keel_app::store::Page::ALL)
-            .await
-            .or_page(lang)?
-            .into_iter()
-            .filter(|u| u.units.iter().any(|x| units.contains(x)))
-            .map(|u| u.id)
-            .collect(),
-    };
+    let unit_scope = UnitScope::load(app, page, &outline, scope.unit).await?;
     let units: HashMap<_, _> = all_units.into_iter().map(|u| (u.id, u.name)).collect();
+    out.export = Some(match scope.unit {
+        Some(u) => format!("cycle={}&unit={u}", cycle.id.0),
+        None => format!("cycle={}", cycle.id.0),
+    });
     out.cycle = Some(format!(
         "{} · {}",
         cycle.name,
         tf(lang, Msg::CycleDates, &[&view::date(cycle.start_date), &view::date(cycle.end_date)])
     ));
     out.expected = Some(tf(lang, Msg::ExpectedToday, &[&view::date(tree.today), &view::pct(tree.expected)]));
-    let wanted = |o: &keel_app::compute::ObjectiveView| match &in_scope {
-        None => true,
-        Some(units) => match o.objective.unit_id {
-            Some(u) => units.contains(&u),
-            None => {
-                o.objective.level == keel_domain::okr::ObjectiveLevel::Individual
-                    && members.contains(&o.objective.owner_id)
-            }
-        },
-    };
+    let wanted = |o: &keel_app::compute::ObjectiveView| unit_scope.holds(o);
     // The tree arrives depth-first, so a parent's depth is known before its
     // children's; one whose parent is not shown starts a subtree of its own.
     let mut depth: HashMap<ObjectiveId, usize> = HashMap::new();
@@ -734,4 +710,52 @@ pub async fn toggle_item(
 /// Between reasons in a sentence: "；" in Chinese, "; " in English.
 fn lang_sep(lang: Lang) -> &'static str {
     if lang == Lang::Zh { "；" } else { "; " }
+}
+
+/// The objectives a unit filter keeps: the unit's and its sub-units', and
+/// the individual objectives of people in them. No unit keeps everything.
+pub(super) struct UnitScope {
+    units: Option<std::collections::HashSet<keel_domain::UnitId>>,
+    members: std::collections::HashSet<keel_domain::UserId>,
+}
+
+impl UnitScope {
+    /// `outline` is the unit tree depth-first with depths ([`unit_outline`]).
+    pub(super) async fn load(
+        app: &keel_app::App,
+        page: &PageActor,
+        outline: &[(&keel_domain::org::Unit, usize)],
+        unit: Option<i64>,
+    ) -> Result<UnitScope, PageError> {
+        let lang = page.lang;
+        let Some(id) = unit else { return Ok(UnitScope { units: None, members: Default::default() }) };
+        let Some(pos) = outline.iter().position(|(u, _)| u.id.0 == id) else {
+            return Err(PageError::app(lang, AppError::NotFound("unit")));
+        };
+        let depth = outline[pos].1;
+        let below = outline[pos + 1..].iter().take_while(|(_, d)| *d > depth).map(|(u, _)| u.id);
+        let units: std::collections::HashSet<_> = std::iter::once(outline[pos].0.id).chain(below).collect();
+        let members = app
+            .list_users(&page.actor, keel_app::store::Page::ALL)
+            .await
+            .or_page(lang)?
+            .into_iter()
+            .filter(|u| u.units.iter().any(|x| units.contains(x)))
+            .map(|u| u.id)
+            .collect();
+        Ok(UnitScope { units: Some(units), members })
+    }
+
+    pub(super) fn holds(&self, o: &keel_app::compute::ObjectiveView) -> bool {
+        match &self.units {
+            None => true,
+            Some(units) => match o.objective.unit_id {
+                Some(u) => units.contains(&u),
+                None => {
+                    o.objective.level == keel_domain::okr::ObjectiveLevel::Individual
+                        && self.members.contains(&o.objective.owner_id)
+                }
+            },
+        }
+    }
 }
