@@ -5,6 +5,7 @@
 //! in one transaction.
 
 pub mod asana;
+pub mod csv_generic;
 pub mod github;
 pub mod jira_csv;
 pub mod model;

@@ -22,6 +22,7 @@ pub enum SourceKind {
     #[serde(rename = "github")]
     GitHub,
     Asana,
+    Csv,
 }
 
 impl SourceKind {
@@ -32,6 +33,7 @@ impl SourceKind {
             SourceKind::JiraCsv => "jira",
             SourceKind::GitHub => "github",
             SourceKind::Asana => "asana",
+            SourceKind::Csv => "csv",
         }
     }
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use keel_import::{asana, github, jira_csv, trello};
+use keel_import::{asana, csv_generic, github, jira_csv, trello};
 use proptest::prelude::*;
 
 /// PROPTEST_CASES overrides the default number of cases (for longer runs).
@@ -28,6 +28,10 @@ fn check_both(bytes: &[u8]) {
     match asana::parse("fuzz-asana", bytes) {
         Ok(batch) => assert_consistent(&batch),
         Err(e) => assert_eq!(e.file, "fuzz-asana"),
+    }
+    match csv_generic::parse("fuzz-generic.csv", bytes, &[]) {
+        Ok(batch) => assert_consistent(&batch),
+        Err(e) => assert_eq!(e.file, "fuzz-generic.csv"),
     }
 }
 
@@ -81,6 +85,13 @@ const CSV_TOKENS: &[&str] = &[
     "7200",
     "-1",
     "Archived",
+    "Title",
+    "Name",
+    "State Name",
+    "Identifier",
+    "Parent",
+    "[\"a\", \"b\"]",
+    "JKO-5: x",
 ];
 
 const JSON_TOKENS: &[&str] = &[

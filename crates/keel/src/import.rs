@@ -16,6 +16,8 @@ pub enum Kind {
     JiraCsv,
     /// An Asana export: API JSON or the project CSV.
     Asana,
+    /// Any task list as CSV (Plane, Linear, a spreadsheet); columns guessed from the header, or --map.
+    Csv,
     /// A Keel export (`keel export`), restored into a new, empty instance.
     KeelJson,
     /// GitHub issues as the REST API returns them (a page, pages, or a search result).
@@ -32,9 +34,14 @@ pub struct ImportArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
+    /// For `csv`: the column a field comes from, e.g. --map title=Name --map due="Target Date".
+    /// Fields: id, title, description, status, priority, assignee, reporter, labels, start, due,
+    /// estimate, parent, project, created, updated, completed, archived, comments, milestone.
+    #[arg(long = "map", value_name = "FIELD=COLUMN")]
+    pub map: Vec<String>,
 }
 
-pub fn parse(kind: Kind, file: &std::path::Path) -> anyhow::Result<Result<ImportBatch, ImportError>> {
+pub fn parse(kind: Kind, file: &std::path::Path, map: &[String]) -> anyhow::Result<Result<ImportBatch, ImportError>> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let name = file.display().to_string();
     Ok(match kind {
@@ -42,6 +49,16 @@ pub fn parse(kind: Kind, file: &std::path::Path) -> anyhow::Result<Result<Import
         Kind::JiraCsv => keel_import::jira_csv::parse(&name, &bytes),
         Kind::Github => keel_import::github::parse(&name, &bytes),
         Kind::Asana => keel_import::asana::parse(&name, &bytes),
+        Kind::Csv => {
+            let mut pairs = Vec::new();
+            for m in map {
+                let Some((field, column)) = m.split_once('=') else {
+                    anyhow::bail!("--map {m:?}: write FIELD=COLUMN, e.g. --map title=Name");
+                };
+                pairs.push((field.trim().to_string(), column.trim().to_string()));
+            }
+            keel_import::csv_generic::parse(&name, &bytes, &pairs)
+        }
         Kind::KeelJson => Err(ImportError {
             file: name,
             line: None,
@@ -85,7 +102,7 @@ pub async fn run(db_args: &DbArgs, args: ImportArgs) -> anyhow::Result<()> {
     if matches!(args.kind, Kind::KeelJson) {
         return restore(db_args, &args).await;
     }
-    let batch = match parse(args.kind, &args.file)? {
+    let batch = match parse(args.kind, &args.file, &args.map)? {
         Ok(batch) => batch,
         Err(e) => {
             if args.json {

@@ -213,6 +213,45 @@ async fn asana_projects_and_their_sectioned_tasks_import_and_again_update() {
     }
 }
 
+#[tokio::test]
+async fn plane_and_linear_csv_import_with_their_keys_and_a_mapping() {
+    let plane = "csv-other/plane-export-sample.csv";
+    let mut reader = csv::Reader::from_path(real(plane)).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let id_col = headers.iter().position(|h| h == "Identifier").unwrap();
+    let ids: Vec<String> = reader.records().map(|r| r.unwrap()[id_col].to_string()).collect();
+    for backend in BACKENDS {
+        let dir = TempDir::new("import");
+        let (url, _pg) = database(backend, &dir).await;
+        let summary = import_json(&url, "csv", &real(plane));
+        let app = app_on(&url).await;
+        let mut keys = Vec::new();
+        for project in project_ids(&summary) {
+            keys.extend(tasks_of(&app, project).await.into_iter().map(|t| t.key));
+        }
+        keys.sort();
+        let mut expected = ids.clone();
+        expected.sort();
+        assert_eq!(keys, expected, "{backend:?}: Plane's TEST-1 stays TEST-1");
+        let again = import_json(&url, "csv", &real(plane));
+        assert_eq!(again["created"]["tasks"], 0, "{backend:?}");
+        assert_eq!(again["unchanged"]["tasks"], ids.len(), "{backend:?}");
+    }
+    // A column named by hand; a wrong one refused with nothing written.
+    let dir = TempDir::new("import");
+    let url = format!("sqlite://{}", dir.path().join("keel.db").display());
+    let linear = real("csv-other/linear-generic-thai-multiline.csv");
+    let out = keel(&url, &["import", "csv", linear.to_str().unwrap(), "--map", "status=Nope"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no column \"Nope\""));
+    let out = keel(&url, &["import", "csv", linear.to_str().unwrap(), "--map", "labels=Milestone", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let app = app_on(&url).await;
+    let tasks = tasks_of(&app, project_ids(&summary)[0]).await;
+    assert!(tasks.iter().any(|t| t.labels == ["Foundation (Week 1-2)"]), "the milestone column as labels");
+}
+
 fn all_rows(file: &str, delimiter: u8, key: &str, summary: &str) -> Vec<(String, String)> {
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_path(real(file)).unwrap();
     let headers = reader.headers().unwrap().clone();
