@@ -223,6 +223,10 @@ impl Run<'_> {
         task.parent_id = parent;
         task.archived = imported.archived;
         task.cancelled = imported.cancelled;
+        // Only a source that says how far a task is owns its progress.
+        if imported.progress.is_some() {
+            task.progress = imported.progress;
+        }
     }
 
     async fn task(&mut self, project: &Project, imported: &ImportTask, parent: Option<TaskId>) -> AppResult<TaskId> {
@@ -293,6 +297,59 @@ impl Run<'_> {
             Some(n) if self.tx.claim_task_number(project.id, n).await? => Ok(Some(n)),
             _ => Ok(None),
         }
+    }
+
+    /// The file's finish-to-start links, added to those the tasks have in
+    /// Keel; a link to a task not in the project, or one that would close a
+    /// loop, is left out with a warning.
+    async fn dependencies(
+        &mut self,
+        keel_project: &Project,
+        project: &ImportProject,
+        written: &HashMap<&str, TaskId>,
+    ) -> AppResult<()> {
+        if project.tasks.iter().all(|t| t.depends_on.is_empty()) {
+            return Ok(());
+        }
+        // Every link the project has, so a loop through Keel's own links is caught too.
+        let mut edges: Vec<(i64, i64)> =
+            self.tx.list_dependencies(keel_project.id).await?.into_iter().map(|(a, b)| (a.0, b.0)).collect();
+        for task in project.tasks.iter().filter(|t| !t.depends_on.is_empty()) {
+            let Some(&id) = written.get(task.external_id.as_str()) else { continue };
+            let Some(mut stored) = self.tx.get_task(id).await? else { continue };
+            let before = stored.clone();
+            for other in &task.depends_on {
+                let refused = |message: String| Notice {
+                    record: Some(task.external_key.clone().unwrap_or_else(|| task.external_id.clone())),
+                    field: Some("depends_on".into()),
+                    message,
+                };
+                let Some(&on) = written.get(other.as_str()) else {
+                    self.summary
+                        .warnings
+                        .push(refused(format!("it waits for {other}, which is not in this project; left out")));
+                    continue;
+                };
+                if stored.depends_on.contains(&on) {
+                    continue;
+                }
+                if let Some(cycle) = keel_domain::deps::find_dependency_cycle(&edges, (id.0, on.0)) {
+                    let names: Vec<String> = cycle.iter().map(|t| format!("#{t}")).collect();
+                    self.summary.warnings.push(refused(format!(
+                        "waiting for {other} would close a loop ({}); left out",
+                        names.join(" → ")
+                    )));
+                    continue;
+                }
+                edges.push((id.0, on.0));
+                stored.depends_on.push(on);
+            }
+            if stored != before {
+                stored.version = self.tx.update_task(&stored).await?;
+                record(self.tx, self.actor, "task", stored.id.0, "import", Some(&before), Some(&stored)).await?;
+            }
+        }
+        Ok(())
     }
 
     async fn comments(&mut self, task_id: TaskId, imported: &ImportTask) -> AppResult<()> {
@@ -416,6 +473,7 @@ impl App {
                 }
                 pending = next;
             }
+            run.dependencies(&project, imported, &written).await?;
         }
         let summary = run.summary;
         if !dry_run {

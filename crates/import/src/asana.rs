@@ -335,6 +335,8 @@ impl JsonBuilder<'_> {
                 archived: false,
                 cancelled: false,
                 comments: Vec::new(),
+                depends_on: Vec::new(),
+                progress: None,
             });
         }
         // Sections after the last task: columns of the file's own project.
@@ -529,6 +531,8 @@ fn parse_csv(file_name: &str, text: &str) -> Result<ImportBatch, ImportError> {
             archived: false,
             cancelled: false,
             comments: Vec::new(),
+            depends_on: Vec::new(),
+            progress: None,
         };
         let key = (at, name);
         // Two tasks of one name: a parent given by that name is ambiguous (marked by "").

@@ -415,6 +415,8 @@ impl Builder<'_> {
             archived,
             cancelled: false,
             comments,
+            depends_on: Vec::new(),
+            progress: None,
         };
         self.projects[at].2.push(task);
         Ok(())

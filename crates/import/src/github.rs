@@ -290,6 +290,8 @@ impl Builder<'_> {
             archived: false,
             cancelled: closed && issue.state_reason.as_deref() == Some("not_planned"),
             comments: Vec::new(),
+            depends_on: Vec::new(),
+            progress: None,
         };
         self.repos.entry(repo).or_default().push(task);
         Ok(())

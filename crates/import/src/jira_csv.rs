@@ -1033,6 +1033,8 @@ impl Importer {
             updated_at: updated.map(|d| d.instant),
             cancelled: resolution.is_some_and(is_cancelled),
             comments: Vec::new(),
+            depends_on: Vec::new(),
+            progress: None,
         };
 
         // Comments: "date;accountId;text".

@@ -9,6 +9,7 @@ pub mod csv_generic;
 pub mod github;
 pub mod jira_csv;
 pub mod model;
+pub mod mspdi;
 mod text;
 pub mod trello;
 

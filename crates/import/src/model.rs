@@ -23,6 +23,7 @@ pub enum SourceKind {
     GitHub,
     Asana,
     Csv,
+    MsProject,
 }
 
 impl SourceKind {
@@ -34,6 +35,7 @@ impl SourceKind {
             SourceKind::GitHub => "github",
             SourceKind::Asana => "asana",
             SourceKind::Csv => "csv",
+            SourceKind::MsProject => "msproject",
         }
     }
 }
@@ -115,6 +117,10 @@ pub struct ImportTask {
     /// Resolved as won't do / cancelled in the source.
     pub cancelled: bool,
     pub comments: Vec<ImportComment>,
+    /// `external_id`s of tasks of the same project this one waits for (finish-to-start).
+    pub depends_on: Vec<String>,
+    /// Share done, 0.0–1.0, when the source says (MS Project's % complete).
+    pub progress: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -537,6 +537,8 @@ impl Builder {
                         archived: card_archived,
                         cancelled: false,
                         comments: Vec::new(),
+                        depends_on: Vec::new(),
+                        progress: None,
                     });
                 }
             }
@@ -687,6 +689,8 @@ impl Builder {
             archived: card.closed.unwrap_or(false) || list_closed,
             cancelled: false,
             comments: Vec::new(),
+            depends_on: Vec::new(),
+            progress: None,
         }
     }
 

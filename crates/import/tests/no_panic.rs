@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use keel_import::{asana, csv_generic, github, jira_csv, trello};
+use keel_import::{asana, csv_generic, github, jira_csv, mspdi, trello};
 use proptest::prelude::*;
 
 /// PROPTEST_CASES overrides the default number of cases (for longer runs).
@@ -32,6 +32,10 @@ fn check_both(bytes: &[u8]) {
     match csv_generic::parse("fuzz-generic.csv", bytes, &[]) {
         Ok(batch) => assert_consistent(&batch),
         Err(e) => assert_eq!(e.file, "fuzz-generic.csv"),
+    }
+    match mspdi::parse("fuzz.xml", bytes) {
+        Ok(batch) => assert_consistent(&batch),
+        Err(e) => assert_eq!(e.file, "fuzz.xml"),
     }
 }
 

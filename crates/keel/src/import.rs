@@ -16,6 +16,8 @@ pub enum Kind {
     JiraCsv,
     /// An Asana export: API JSON or the project CSV.
     Asana,
+    /// MS Project XML (MSPDI, "Save as XML"): outline, milestones, links, dates, % complete.
+    MsProject,
     /// Any task list as CSV (Plane, Linear, a spreadsheet); columns guessed from the header, or --map.
     Csv,
     /// A Keel export (`keel export`), restored into a new, empty instance.
@@ -49,6 +51,7 @@ pub fn parse(kind: Kind, file: &std::path::Path, map: &[String]) -> anyhow::Resu
         Kind::JiraCsv => keel_import::jira_csv::parse(&name, &bytes),
         Kind::Github => keel_import::github::parse(&name, &bytes),
         Kind::Asana => keel_import::asana::parse(&name, &bytes),
+        Kind::MsProject => keel_import::mspdi::parse(&name, &bytes),
         Kind::Csv => {
             let mut pairs = Vec::new();
             for m in map {

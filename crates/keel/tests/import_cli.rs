@@ -252,6 +252,48 @@ async fn plane_and_linear_csv_import_with_their_keys_and_a_mapping() {
     assert!(tasks.iter().any(|t| t.labels == ["Foundation (Week 1-2)"]), "the milestone column as labels");
 }
 
+#[tokio::test]
+async fn ms_project_plans_bring_their_links_and_progress_and_never_a_loop() {
+    let plan = r#"<Project><Name>Launch</Name><Tasks>
+      <Task><UID>1</UID><Name>Design</Name><OutlineNumber>1</OutlineNumber><PercentComplete>100</PercentComplete>
+        <Start>2026-01-05T08:00:00</Start><Finish>2026-01-09T17:00:00</Finish></Task>
+      <Task><UID>2</UID><Name>Build</Name><OutlineNumber>2</OutlineNumber><PercentComplete>40</PercentComplete>
+        <Start>2026-01-12T08:00:00</Start><Finish>2026-01-30T17:00:00</Finish>
+        <PredecessorLink><PredecessorUID>1</PredecessorUID></PredecessorLink></Task>
+      <Task><UID>3</UID><Name>Test</Name><OutlineNumber>2.1</OutlineNumber>
+        <PredecessorLink><PredecessorUID>2</PredecessorUID></PredecessorLink></Task>
+      <Task><UID>4</UID><Name>Loop back</Name><OutlineNumber>3</OutlineNumber>
+        <PredecessorLink><PredecessorUID>5</PredecessorUID></PredecessorLink></Task>
+      <Task><UID>5</UID><Name>Loop forth</Name><OutlineNumber>4</OutlineNumber>
+        <PredecessorLink><PredecessorUID>4</PredecessorUID></PredecessorLink></Task>
+    </Tasks></Project>"#;
+    for backend in BACKENDS {
+        let dir = TempDir::new("import");
+        let (url, _pg) = database(backend, &dir).await;
+        let file = dir.path().join("plan.xml");
+        std::fs::write(&file, plan).unwrap();
+        let summary = import_json(&url, "ms-project", &file);
+        let app = app_on(&url).await;
+        let tasks = tasks_of(&app, project_ids(&summary)[0]).await;
+        let by = |title: &str| tasks.iter().find(|t| t.title == title).unwrap();
+        assert_eq!(by("Build").depends_on, vec![by("Design").id], "{backend:?}");
+        assert_eq!(by("Test").depends_on, vec![by("Build").id], "{backend:?}");
+        assert_eq!(by("Test").parent_id, Some(by("Build").id), "{backend:?}: 2.1 under 2");
+        assert_eq!((by("Design").category, by("Build").progress), (StatusCategory::Done, Some(0.4)), "{backend:?}");
+        // Of the two links that make a loop, one is kept and the other reported.
+        let looped = by("Loop back").depends_on.len() + by("Loop forth").depends_on.len();
+        assert_eq!(looped, 1, "{backend:?}");
+        assert!(
+            summary["warnings"].as_array().unwrap().iter().any(|w| w["message"].as_str().unwrap().contains("loop"))
+        );
+        // Again: nothing new, no link twice.
+        let again = import_json(&url, "ms-project", &file);
+        assert_eq!(again["created"]["tasks"], 0, "{backend:?}");
+        let tasks = tasks_of(&app, project_ids(&again)[0]).await;
+        assert_eq!(tasks.iter().find(|t| t.title == "Build").unwrap().depends_on.len(), 1, "{backend:?}");
+    }
+}
+
 fn all_rows(file: &str, delimiter: u8, key: &str, summary: &str) -> Vec<(String, String)> {
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_path(real(file)).unwrap();
     let headers = reader.headers().unwrap().clone();
