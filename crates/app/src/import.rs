@@ -99,6 +99,9 @@ fn merged_workflow(existing: &[WorkflowStatus], imported: &ImportProject) -> Vec
 }
 
 struct Run<'a> {
+    /// The source's own key of the project being written (CGQ, DIRECTMEMORY),
+    /// which its issues' keys carry even when Keel's key had to be shorter.
+    source_key: String,
     tx: &'a mut dyn Tx,
     actor: &'a Actor,
     source: &'static str,
@@ -293,7 +296,7 @@ impl Run<'_> {
     /// A Jira key such as CGQ-12 keeps its number when the project has the
     /// same key and the number is free, so people find their issues again.
     async fn source_number(&mut self, project: &Project, imported: &ImportTask) -> AppResult<Option<i64>> {
-        match key_number(project, imported) {
+        match key_number(project, &self.source_key, imported) {
             Some(n) if self.tx.claim_task_number(project.id, n).await? => Ok(Some(n)),
             _ => Ok(None),
         }
@@ -391,6 +394,7 @@ impl App {
         let mut tx = self.store.write().await?;
         let source = batch.source.as_str();
         let mut run = Run {
+            source_key: String::new(),
             tx: &mut *tx,
             actor,
             source,
@@ -425,7 +429,9 @@ impl App {
             // The numbers the file's keys keep are set aside before any task is
             // written, so a task given a new number (a reused key) never takes
             // one that a later row keeps.
-            if let Some(highest) = imported.tasks.iter().filter_map(|t| key_number(&project, t)).max() {
+            run.source_key = imported.external_id.clone();
+            if let Some(highest) = imported.tasks.iter().filter_map(|t| key_number(&project, &run.source_key, t)).max()
+            {
                 run.tx.claim_task_number(project.id, highest).await?;
             }
             // Parents before children: tasks whose parent is not yet written wait a round.
@@ -486,11 +492,18 @@ impl App {
 
 /// The number a source key carries for this project: CGQ-12 in project CGQ,
 /// or a GitHub issue's #12.
-fn key_number(project: &Project, imported: &ImportTask) -> Option<i64> {
+fn key_number(project: &Project, source_key: &str, imported: &ImportTask) -> Option<i64> {
     let key = imported.external_key.as_deref()?;
     let digits = match key.strip_prefix('#') {
         Some(n) => n,
-        None => key.strip_prefix(project.key.as_str())?.strip_prefix('-')?,
+        None => {
+            let (prefix, n) = key.rsplit_once('-')?;
+            let ours = prefix == project.key || prefix.eq_ignore_ascii_case(source_key);
+            if !ours {
+                return None;
+            }
+            n
+        }
     };
     digits.parse::<i64>().ok().filter(|n| *n > 0)
 }

@@ -8,6 +8,7 @@ pub mod asana;
 pub mod csv_generic;
 pub mod github;
 pub mod jira_csv;
+pub mod jira_json;
 pub mod model;
 pub mod mspdi;
 mod text;

@@ -24,6 +24,8 @@ pub enum SourceKind {
     Asana,
     Csv,
     MsProject,
+    /// Jira's REST JSON: the same issues as its CSV, so the same ids.
+    JiraJson,
 }
 
 impl SourceKind {
@@ -36,6 +38,7 @@ impl SourceKind {
             SourceKind::Asana => "asana",
             SourceKind::Csv => "csv",
             SourceKind::MsProject => "msproject",
+            SourceKind::JiraJson => "jira",
         }
     }
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use keel_import::{asana, csv_generic, github, jira_csv, mspdi, trello};
+use keel_import::{asana, csv_generic, github, jira_csv, jira_json, mspdi, trello};
 use proptest::prelude::*;
 
 /// PROPTEST_CASES overrides the default number of cases (for longer runs).
@@ -36,6 +36,10 @@ fn check_both(bytes: &[u8]) {
     match mspdi::parse("fuzz.xml", bytes) {
         Ok(batch) => assert_consistent(&batch),
         Err(e) => assert_eq!(e.file, "fuzz.xml"),
+    }
+    match jira_json::parse("fuzz-jira.json", bytes) {
+        Ok(batch) => assert_consistent(&batch),
+        Err(e) => assert_eq!(e.file, "fuzz-jira.json"),
     }
 }
 
@@ -159,6 +163,11 @@ const JSON_TOKENS: &[&str] = &[
     "\"completed\"",
     "\"parent\"",
     "\"{10} Ready:\"",
+    "\"key\"",
+    "\"fields\"",
+    "\"issues\"",
+    "\"summary\"",
+    "\"APP-1\"",
 ];
 
 fn tokens(alphabet: &'static [&'static str]) -> impl Strategy<Value = String> {

@@ -16,6 +16,8 @@ pub enum Kind {
     JiraCsv,
     /// An Asana export: API JSON or the project CSV.
     Asana,
+    /// Jira's REST JSON (search responses or issues), ADF descriptions as Markdown.
+    JiraJson,
     /// MS Project XML (MSPDI, "Save as XML"): outline, milestones, links, dates, % complete.
     MsProject,
     /// Any task list as CSV (Plane, Linear, a spreadsheet); columns guessed from the header, or --map.
@@ -52,6 +54,7 @@ pub fn parse(kind: Kind, file: &std::path::Path, map: &[String]) -> anyhow::Resu
         Kind::Github => keel_import::github::parse(&name, &bytes),
         Kind::Asana => keel_import::asana::parse(&name, &bytes),
         Kind::MsProject => keel_import::mspdi::parse(&name, &bytes),
+        Kind::JiraJson => keel_import::jira_json::parse(&name, &bytes),
         Kind::Csv => {
             let mut pairs = Vec::new();
             for m in map {

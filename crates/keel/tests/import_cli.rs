@@ -294,6 +294,41 @@ async fn ms_project_plans_bring_their_links_and_progress_and_never_a_loop() {
     }
 }
 
+#[tokio::test]
+async fn jira_rest_json_imports_every_issue_under_its_key() {
+    let file = "jira-history/apache-issues-with-changelog.json";
+    let raw: Value = serde_json::from_slice(&std::fs::read(real(file)).unwrap()).unwrap();
+    // Jira id → key, from the file.
+    let keys: HashMap<String, String> = raw["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["id"].as_str().unwrap().to_string(), i["key"].as_str().unwrap().to_string()))
+        .collect();
+    for backend in BACKENDS {
+        let dir = TempDir::new("import");
+        let (url, _pg) = database(backend, &dir).await;
+        let summary = import_json(&url, "jira-json", &real(file));
+        let app = app_on(&url).await;
+        let mut imported = Vec::new();
+        for project in project_ids(&summary) {
+            imported.extend(tasks_of(&app, project).await);
+        }
+        assert_eq!(imported.len(), keys.len(), "{backend:?}: every issue");
+        for t in &imported {
+            let key = &keys[t.external_id.as_deref().unwrap()];
+            let (prefix, number) = key.rsplit_once('-').unwrap();
+            // CB-12 stays CB-12; DIRECTMEMORY-53 (longer than Keel's 10-character keys) keeps its 53.
+            assert_eq!(t.number.to_string(), number, "{backend:?} {key}");
+            if prefix.len() <= 10 {
+                assert_eq!(&t.key, key, "{backend:?}");
+            }
+        }
+        let again = import_json(&url, "jira-json", &real(file));
+        assert_eq!(again["created"]["tasks"], 0, "{backend:?}");
+    }
+}
+
 fn all_rows(file: &str, delimiter: u8, key: &str, summary: &str) -> Vec<(String, String)> {
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_path(real(file)).unwrap();
     let headers = reader.headers().unwrap().clone();
