@@ -48,31 +48,32 @@ pub struct ImportArgs {
 pub fn parse(kind: Kind, file: &std::path::Path, map: &[String]) -> anyhow::Result<Result<ImportBatch, ImportError>> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let name = file.display().to_string();
-    Ok(match kind {
-        Kind::Trello => keel_import::trello::parse(&name, &bytes),
-        Kind::JiraCsv => keel_import::jira_csv::parse(&name, &bytes),
-        Kind::Github => keel_import::github::parse(&name, &bytes),
-        Kind::Asana => keel_import::asana::parse(&name, &bytes),
-        Kind::MsProject => keel_import::mspdi::parse(&name, &bytes),
-        Kind::JiraJson => keel_import::jira_json::parse(&name, &bytes),
-        Kind::Csv => {
-            let mut pairs = Vec::new();
-            for m in map {
-                let Some((field, column)) = m.split_once('=') else {
-                    anyhow::bail!("--map {m:?}: write FIELD=COLUMN, e.g. --map title=Name");
-                };
-                pairs.push((field.trim().to_string(), column.trim().to_string()));
-            }
-            keel_import::csv_generic::parse(&name, &bytes, &pairs)
+    let mut pairs = Vec::new();
+    for m in map {
+        let Some((field, column)) = m.split_once('=') else {
+            anyhow::bail!("--map {m:?}: write FIELD=COLUMN, e.g. --map title=Name");
+        };
+        pairs.push((field.trim().to_string(), column.trim().to_string()));
+    }
+    let kind = match kind {
+        Kind::Trello => keel_import::Kind::Trello,
+        Kind::JiraCsv => keel_import::Kind::JiraCsv,
+        Kind::JiraJson => keel_import::Kind::JiraJson,
+        Kind::Github => keel_import::Kind::Github,
+        Kind::Asana => keel_import::Kind::Asana,
+        Kind::Csv => keel_import::Kind::Csv,
+        Kind::MsProject => keel_import::Kind::MsProject,
+        Kind::KeelJson => {
+            return Ok(Err(ImportError {
+                file: name,
+                line: None,
+                record: None,
+                field: None,
+                message: "a Keel export is restored as a whole, not imported as a batch".into(),
+            }));
         }
-        Kind::KeelJson => Err(ImportError {
-            file: name,
-            line: None,
-            record: None,
-            field: None,
-            message: "a Keel export is restored as a whole, not imported as a batch".into(),
-        }),
-    })
+    };
+    Ok(kind.parse(&name, &bytes, &pairs))
 }
 
 /// `keel import keel-json FILE`: the document read whole, then loaded in one transaction.
