@@ -486,3 +486,29 @@ impl Builder<'_> {
         }
     }
 }
+
+/// Each field with the column it would be read from, if any.
+pub type FieldColumns = Vec<(Field, Option<String>)>;
+
+/// The header of a CSV file and, for each field, the column it would be
+/// read from with these overrides (for the upload page's mapping step).
+pub fn mapping_preview(
+    file_name: &str,
+    bytes: &[u8],
+    overrides: &[(String, String)],
+) -> Result<(Vec<String>, FieldColumns), ImportError> {
+    let decoded = text::decode(file_name, bytes)?;
+    let text = decoded.strip_prefix('\u{FEFF}').unwrap_or(&decoded);
+    let (_, records) = crate::jira_csv::read_records(file_name, text)?;
+    let Some((_, header)) = records.first() else { return Err(error(file_name, Some(1), "no header line")) };
+    let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+    let mut mapping = guess(&header);
+    for (field, column) in overrides {
+        if let (Some(f), Some(at)) = (Field::parse(field), header.iter().position(|h| h == column.trim())) {
+            mapping.retain(|_, &mut c| c != at);
+            mapping.insert(f, at);
+        }
+    }
+    let fields = Field::ALL.iter().map(|f| (*f, mapping.get(f).map(|&i| header[i].clone()))).collect();
+    Ok((header, fields))
+}

@@ -12,6 +12,7 @@ mod coach;
 mod forms;
 mod gantt;
 mod home;
+mod import;
 mod kr_chart;
 mod kr_edit;
 mod kr_more;
@@ -58,6 +59,11 @@ pub fn routes() -> Router<AppState> {
         .route("/setup", get(setup::setup_page).post(setup::setup_submit))
         .route("/lang", post(auth::set_lang))
         .route("/okrs", get(okrs::overview))
+        .route(
+            "/import",
+            get(import::form).post(import::upload).layer(axum::extract::DefaultBodyLimit::max(import::UPLOAD_MAX)),
+        )
+        .route("/import/{token}", get(import::preview).post(import::confirm))
         .route("/okrs/export.csv", get(okr_export::csv))
         .route("/okrs/export.xlsx", get(okr_export::xlsx))
         .route("/cycles", post(plan_submit::create_cycle))

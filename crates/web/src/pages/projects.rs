@@ -48,6 +48,8 @@ struct ProjectsPage {
     projects: Vec<ProjectRow>,
     /// The new-project form, for those who may write.
     new: Option<NewProject>,
+    /// Admins may bring work in from other tools.
+    can_import: bool,
 }
 
 /// Projects in tree order: each root followed by its sub-projects, with depth.
@@ -113,7 +115,7 @@ pub async fn list_page(state: &AppState, page: &PageActor, failed: Option<(Proje
     let new = NewProject::load(app, page, &projects, failed).await.or_page(lang)?;
     let mut c = page.chrome(page.t(Msg::ProjectsTitle));
     c.here = "/projects".into();
-    Ok(render(status, &ProjectsPage { c, projects: rows, new }))
+    Ok(render(status, &ProjectsPage { c, projects: rows, new, can_import: page.actor.is_admin() }))
 }
 
 pub struct TaskRow {
