@@ -99,6 +99,10 @@ fn merged_workflow(existing: &[WorkflowStatus], imported: &ImportProject) -> Vec
 }
 
 struct Run<'a> {
+    /// External ids already in Keel from this source (tasks, comments): only
+    /// these are looked up; every other row is new.
+    known_tasks: std::collections::HashSet<String>,
+    known_comments: std::collections::HashSet<String>,
     /// The source's own key of the project being written (CGQ, DIRECTMEMORY),
     /// which its issues' keys carry even when Keel's key had to be shorter.
     source_key: String,
@@ -235,7 +239,12 @@ impl Run<'_> {
     async fn task(&mut self, project: &Project, imported: &ImportTask, parent: Option<TaskId>) -> AppResult<TaskId> {
         let created_at = imported.created_at.unwrap_or_else(Utc::now);
         let updated_at = imported.updated_at.unwrap_or(created_at);
-        match self.tx.find_task_by_source(self.source, &imported.external_id).await? {
+        let known = if self.known_tasks.contains(&imported.external_id) {
+            self.tx.find_task_by_source(self.source, &imported.external_id).await?
+        } else {
+            None
+        };
+        match known {
             Some(before) => {
                 let mut task = before.clone();
                 self.apply_fields(&mut task, imported, parent);
@@ -359,7 +368,12 @@ impl Run<'_> {
         for c in &imported.comments {
             let author_id = self.person_ref(&c.author);
             let external = format!("{}:{}", imported.external_id, c.external_id);
-            match self.tx.find_comment_by_source(self.source, &external).await? {
+            let known = if self.known_comments.contains(&external) {
+                self.tx.find_comment_by_source(self.source, &external).await?
+            } else {
+                None
+            };
+            match known {
                 Some(before) => {
                     let comment =
                         Comment { author_id, body: c.body.clone(), created_at: c.created_at, ..before.clone() };
@@ -393,7 +407,10 @@ impl App {
         require_admin(actor)?;
         let mut tx = self.store.write().await?;
         let source = batch.source.as_str();
+        let (known_tasks, known_comments) = tx.source_ids(source).await?;
         let mut run = Run {
+            known_tasks,
+            known_comments,
             source_key: String::new(),
             tx: &mut *tx,
             actor,
@@ -436,6 +453,8 @@ impl App {
             }
             // Parents before children: tasks whose parent is not yet written wait a round.
             let mut written: HashMap<&str, TaskId> = HashMap::new();
+            let in_file: std::collections::HashSet<&str> =
+                imported.tasks.iter().map(|t| t.external_id.as_str()).collect();
             let mut pending: Vec<&ImportTask> = imported.tasks.iter().collect();
             while !pending.is_empty() {
                 let before = pending.len();
@@ -445,7 +464,7 @@ impl App {
                         None => None,
                         Some(p) => match written.get(p.as_str()) {
                             Some(id) => Some(*id),
-                            None if imported.tasks.iter().any(|t| &t.external_id == p) => {
+                            None if in_file.contains(p.as_str()) => {
                                 next.push(task);
                                 continue;
                             }

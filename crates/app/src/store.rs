@@ -16,6 +16,7 @@ use keel_domain::table::{CustomField, SavedView};
 use keel_domain::work::{Comment, Project, ProjectMilestone, Task, Worklog};
 use keel_domain::*;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 pub type R<T> = Result<T, StoreError>;
 
@@ -226,6 +227,9 @@ pub trait Tx: Send {
     async fn insert_task(&mut self, task: &Task) -> R<TaskId>;
     async fn get_task(&mut self, id: TaskId) -> R<Option<Task>>;
     async fn find_task_by_source(&mut self, source: &str, external_id: &str) -> R<Option<Task>>;
+    /// The external ids of every task and every comment already imported from
+    /// `source`: an import looks up only those, not each of 100,000 new rows.
+    async fn source_ids(&mut self, source: &str) -> R<(HashSet<String>, HashSet<String>)>;
     async fn list_tasks(&mut self, filter: &TaskFilter, viewer: Option<Viewer>, page: Page) -> R<Vec<Task>>;
     async fn count_tasks(&mut self, filter: &TaskFilter, viewer: Option<Viewer>) -> R<i64>;
     /// Saves every field, the KR links and the dependencies.

@@ -215,6 +215,20 @@ impl Tx for SqlTx {
     async fn insert_comment(&mut self, comment: &Comment, source: Option<(&str, &str)>) -> R<CommentId> {
         work::insert_comment(self.conn.as_mut(), comment, source).await
     }
+    async fn source_ids(
+        &mut self,
+        source: &str,
+    ) -> R<(std::collections::HashSet<String>, std::collections::HashSet<String>)> {
+        let mut out: (std::collections::HashSet<String>, std::collections::HashSet<String>) = Default::default();
+        for (table, set) in [("tasks", &mut out.0), ("comments", &mut out.1)] {
+            let sql = format!("SELECT external_id FROM {table} WHERE source = $1 AND external_id IS NOT NULL");
+            for row in self.conn.fetch(&sql, args![source]).await? {
+                set.insert(row.cursor().text()?);
+            }
+        }
+        Ok(out)
+    }
+
     async fn find_comment_by_source(&mut self, source: &str, external_id: &str) -> R<Option<Comment>> {
         work::find_comment_by_source(self.conn.as_mut(), source, external_id).await
     }
