@@ -99,6 +99,8 @@ fn merged_workflow(existing: &[WorkflowStatus], imported: &ImportProject) -> Vec
 }
 
 struct Run<'a> {
+    /// Change records not yet written: an import writes them in batches.
+    changes: Vec<crate::store::Change>,
     /// External ids already in Keel from this source (tasks, comments): only
     /// these are looked up; every other row is new.
     known_tasks: std::collections::HashSet<String>,
@@ -113,7 +115,30 @@ struct Run<'a> {
     people: HashMap<String, UserId>,
 }
 
+/// Change records are written once this many wait.
+const CHANGES_PER_WRITE: usize = 400;
+
 impl Run<'_> {
+    fn note<T: serde::Serialize>(
+        &mut self,
+        entity: &str,
+        id: i64,
+        action: &str,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) {
+        self.changes.push(crate::record::change(self.actor, entity, id, action, before, after));
+    }
+
+    /// Writes the waiting change records (all of them with `all`, else once enough wait).
+    async fn write_changes(&mut self, all: bool) -> AppResult<()> {
+        if !self.changes.is_empty() && (all || self.changes.len() >= CHANGES_PER_WRITE) {
+            self.tx.insert_changes(&self.changes).await?;
+            self.changes.clear();
+        }
+        Ok(())
+    }
+
     async fn person(&mut self, external_id: &str, display_name: &str, email: Option<&str>) -> AppResult<UserId> {
         if let Some(id) = self.people.get(external_id) {
             return Ok(*id);
@@ -140,7 +165,7 @@ impl Run<'_> {
                     version: 1,
                 };
                 let id = self.tx.insert_user(&user, Some((self.source, external_id))).await?;
-                record(self.tx, self.actor, "user", id.0, "import", None, Some(&User { id, ..user })).await?;
+                self.note("user", id.0, "import", None, Some(&User { id, ..user }));
                 self.summary.created.people += 1;
                 id
             }
@@ -167,8 +192,7 @@ impl Run<'_> {
                     self.summary.unchanged.projects += 1;
                 } else {
                     project.version = self.tx.update_project(&project).await?;
-                    record(self.tx, self.actor, "project", project.id.0, "import", Some(&before), Some(&project))
-                        .await?;
+                    self.note("project", project.id.0, "import", Some(&before), Some(&project));
                     self.summary.updated.projects += 1;
                 }
                 self.summary.projects.push(ImportedProject {
@@ -200,7 +224,7 @@ impl Run<'_> {
                     created_at: Utc::now(),
                 };
                 project.id = self.tx.insert_project(&project, Some(&imported.external_id)).await?;
-                record(self.tx, self.actor, "project", project.id.0, "import", None, Some(&project)).await?;
+                self.note("project", project.id.0, "import", None, Some(&project));
                 self.summary.created.projects += 1;
                 self.summary.projects.push(ImportedProject {
                     id: project.id,
@@ -237,6 +261,7 @@ impl Run<'_> {
     }
 
     async fn task(&mut self, project: &Project, imported: &ImportTask, parent: Option<TaskId>) -> AppResult<TaskId> {
+        self.write_changes(false).await?;
         let created_at = imported.created_at.unwrap_or_else(Utc::now);
         let updated_at = imported.updated_at.unwrap_or(created_at);
         let known = if self.known_tasks.contains(&imported.external_id) {
@@ -253,7 +278,7 @@ impl Run<'_> {
                 } else {
                     task.updated_at = Utc::now();
                     task.version = self.tx.update_task(&task).await?;
-                    record(self.tx, self.actor, "task", task.id.0, "import", Some(&before), Some(&task)).await?;
+                    self.note("task", task.id.0, "import", Some(&before), Some(&task));
                     self.summary.updated.tasks += 1;
                 }
                 Ok(task.id)
@@ -295,7 +320,7 @@ impl Run<'_> {
                 };
                 self.apply_fields(&mut task, imported, parent);
                 task.id = self.tx.insert_task(&task).await?;
-                record(self.tx, self.actor, "task", task.id.0, "import", None, Some(&task)).await?;
+                self.note("task", task.id.0, "import", None, Some(&task));
                 self.summary.created.tasks += 1;
                 Ok(task.id)
             }
@@ -358,7 +383,7 @@ impl Run<'_> {
             }
             if stored != before {
                 stored.version = self.tx.update_task(&stored).await?;
-                record(self.tx, self.actor, "task", stored.id.0, "import", Some(&before), Some(&stored)).await?;
+                self.note("task", stored.id.0, "import", Some(&before), Some(&stored));
             }
         }
         Ok(())
@@ -409,6 +434,7 @@ impl App {
         let source = batch.source.as_str();
         let (known_tasks, known_comments) = tx.source_ids(source).await?;
         let mut run = Run {
+            changes: Vec::new(),
             known_tasks,
             known_comments,
             source_key: String::new(),
@@ -500,6 +526,7 @@ impl App {
             }
             run.dependencies(&project, imported, &written).await?;
         }
+        run.write_changes(true).await?;
         let summary = run.summary;
         if !dry_run {
             record(&mut *tx, actor, "import", 0, "import", None, Some(&summary)).await?;

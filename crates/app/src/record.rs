@@ -17,8 +17,21 @@ pub async fn record<T: Serialize>(
     before: Option<&T>,
     after: Option<&T>,
 ) -> AppResult<()> {
+    tx.insert_change(&change(actor, entity, entity_id, action, before, after)).await?;
+    Ok(())
+}
+
+/// The record of one change, not yet written (an import writes them in batches).
+pub fn change<T: Serialize>(
+    actor: &Actor,
+    entity: &str,
+    entity_id: i64,
+    action: &str,
+    before: Option<&T>,
+    after: Option<&T>,
+) -> Change {
     let to_json = |v: Option<&T>| v.and_then(|v| serde_json::to_value(v).ok());
-    tx.insert_change(&Change {
+    Change {
         id: ChangeId(0),
         at: Utc::now(),
         actor_id: actor.id(),
@@ -27,7 +40,5 @@ pub async fn record<T: Serialize>(
         action: action.to_string(),
         before: to_json(before),
         after: to_json(after),
-    })
-    .await?;
-    Ok(())
+    }
 }

@@ -283,6 +283,8 @@ pub trait Tx: Send {
 
     // The change record.
     async fn insert_change(&mut self, change: &Change) -> R<ChangeId>;
+    /// Several changes at once, in order (their ids are not needed).
+    async fn insert_changes(&mut self, changes: &[Change]) -> R<()>;
     async fn list_changes(&mut self, entity: &str, entity_id: i64) -> R<Vec<Change>>;
     /// The id of the newest change (0 when there is none).
     async fn latest_change_id(&mut self) -> R<i64>;

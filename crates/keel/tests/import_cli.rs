@@ -280,6 +280,15 @@ async fn ms_project_plans_bring_their_links_and_progress_and_never_a_loop() {
         assert_eq!(by("Test").depends_on, vec![by("Build").id], "{backend:?}");
         assert_eq!(by("Test").parent_id, Some(by("Build").id), "{backend:?}: 2.1 under 2");
         assert_eq!((by("Design").category, by("Build").progress), (StatusCategory::Done, Some(0.4)), "{backend:?}");
+        // Every task's import is in the change record (written in batches), the links' too.
+        let mut tx = app.store.read().await.unwrap();
+        for t in &tasks {
+            let changes = tx.list_changes("task", t.id.0).await.unwrap();
+            assert!(changes.iter().any(|c| c.action == "import" && c.before.is_none()), "{backend:?} {}", t.title);
+        }
+        let build = tasks.iter().find(|t| t.title == "Build").unwrap();
+        assert_eq!(tx.list_changes("task", build.id.0).await.unwrap().len(), 2, "{backend:?}: created, then linked");
+        drop(tx);
         // Of the two links that make a loop, one is kept and the other reported.
         let looped = by("Loop back").depends_on.len() + by("Loop forth").depends_on.len();
         assert_eq!(looped, 1, "{backend:?}");

@@ -30,6 +30,34 @@ pub async fn insert_change(c: &mut dyn Conn, ch: &Change) -> R<ChangeId> {
     ))
 }
 
+/// Several changes in few statements (an import's thousands), in order.
+pub async fn insert_changes(c: &mut dyn Conn, changes: &[Change]) -> R<()> {
+    // Short statements: SQLite looks each `$n` up one by one.
+    for chunk in changes.chunks(40) {
+        let mut values = Vec::with_capacity(chunk.len() * 7);
+        let mut rows = Vec::with_capacity(chunk.len());
+        for ch in chunk {
+            let n = values.len();
+            rows.push(format!("(${}, ${}, ${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, n + 7));
+            values.extend(args![
+                ch.at,
+                ch.actor_id.map(|a| a.0),
+                ch.entity.as_str(),
+                ch.entity_id,
+                ch.action.as_str(),
+                json_text(&ch.before),
+                json_text(&ch.after)
+            ]);
+        }
+        let sql = format!(
+            "INSERT INTO changes (at, actor_id, entity, entity_id, action, before_json, after_json) VALUES {}",
+            rows.join(", ")
+        );
+        c.execute(&sql, values).await?;
+    }
+    Ok(())
+}
+
 const CHANGE_COLS: &str = "id, at, actor_id, entity, entity_id, action, before_json, after_json";
 
 fn change_from(r: &Row) -> R<Change> {

@@ -296,6 +296,10 @@ impl Tx for SqlTx {
     async fn task_states(&mut self, viewer: Option<Viewer>) -> R<Vec<TaskState>> {
         work::task_states(self.conn.as_mut(), viewer).await
     }
+    async fn insert_changes(&mut self, changes: &[Change]) -> R<()> {
+        misc::insert_changes(self.conn.as_mut(), changes).await
+    }
+
     async fn latest_change_id(&mut self) -> R<i64> {
         misc::latest_change_id(self.conn.as_mut()).await
     }
