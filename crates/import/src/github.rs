@@ -78,13 +78,7 @@ struct Milestone {
 /// Parses GitHub issues JSON. `file_name` names the file in messages, and
 /// the project when an issue does not say its repository.
 pub fn parse(file_name: &str, bytes: &[u8]) -> Result<ImportBatch, ImportError> {
-    let text = text::decode(file_name, bytes)?;
-    let text: &str = &text;
-    if text.trim().is_empty() {
-        return Err(error(file_name, Some(1), "the file holds only white space, no JSON"));
-    }
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| text::json_error(file_name, text, &e, "GitHub issues"))?;
+    let value = text::json_document(file_name, bytes, "GitHub issues")?;
     let mut found = Vec::new();
     collect(&value, "$", &mut found);
     if found.is_empty() {

@@ -13,13 +13,7 @@ use crate::model::*;
 use crate::text::{self, category_from_name, error, quote};
 
 pub fn parse(file_name: &str, bytes: &[u8]) -> Result<ImportBatch, ImportError> {
-    let decoded = text::decode(file_name, bytes)?;
-    let text: &str = decoded.strip_prefix('\u{FEFF}').unwrap_or(&decoded);
-    if text.trim().is_empty() {
-        return Err(error(file_name, Some(1), "the file holds only white space, no JSON"));
-    }
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| text::json_error(file_name, text, &e, "a Jira REST response"))?;
+    let value = text::json_document(file_name, bytes, "a Jira REST response")?;
     let mut issues = Vec::new();
     collect(&value, &mut issues);
     if issues.is_empty() {

@@ -265,6 +265,17 @@ pub(crate) fn quote(value: &str) -> String {
     }
 }
 
+/// A whole file as one JSON value: decoded (any byte-order mark dropped),
+/// refused when blank, and a syntax error told as [`json_error`] tells it.
+pub(crate) fn json_document(file: &str, bytes: &[u8], what: &str) -> Result<serde_json::Value, ImportError> {
+    let decoded = decode(file, bytes)?;
+    let text: &str = decoded.strip_prefix('\u{FEFF}').unwrap_or(&decoded);
+    if text.trim().is_empty() {
+        return Err(error(file, Some(1), "the file holds only white space, no JSON"));
+    }
+    serde_json::from_str(text).map_err(|e| json_error(file, text, &e, what))
+}
+
 /// A JSON syntax or shape error as the person can act on it: where the
 /// file is cut off, or what it looks like instead. `what` names the
 /// expected export ("a Trello export").

@@ -16,18 +16,23 @@ pub async fn insert_change(c: &mut dyn Conn, ch: &Change) -> R<ChangeId> {
             c,
             "INSERT INTO changes (at, actor_id, entity, entity_id, action, before_json, after_json) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            args![
-                ch.at,
-                ch.actor_id.map(|a| a.0),
-                ch.entity.as_str(),
-                ch.entity_id,
-                ch.action.as_str(),
-                json_text(&ch.before),
-                json_text(&ch.after)
-            ],
+            change_args(ch),
         )
         .await?,
     ))
+}
+
+/// A change's seven columns, in the order both inserts name them.
+fn change_args(ch: &Change) -> Vec<Value> {
+    args![
+        ch.at,
+        ch.actor_id.map(|a| a.0),
+        ch.entity.as_str(),
+        ch.entity_id,
+        ch.action.as_str(),
+        json_text(&ch.before),
+        json_text(&ch.after)
+    ]
 }
 
 /// Several changes in few statements (an import's thousands), in order.
@@ -39,15 +44,7 @@ pub async fn insert_changes(c: &mut dyn Conn, changes: &[Change]) -> R<()> {
         for ch in chunk {
             let n = values.len();
             rows.push(format!("(${}, ${}, ${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, n + 7));
-            values.extend(args![
-                ch.at,
-                ch.actor_id.map(|a| a.0),
-                ch.entity.as_str(),
-                ch.entity_id,
-                ch.action.as_str(),
-                json_text(&ch.before),
-                json_text(&ch.after)
-            ]);
+            values.extend(change_args(ch));
         }
         let sql = format!(
             "INSERT INTO changes (at, actor_id, entity, entity_id, action, before_json, after_json) VALUES {}",
