@@ -122,11 +122,26 @@ pub async fn run(db_args: &DbArgs, args: ImportArgs) -> anyhow::Result<()> {
             bail!("{text}; nothing was imported");
         }
     };
-    let app = db::open(db_args).await?;
-    let summary = app
-        .import(&Actor::system(), &batch, args.dry_run)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}; nothing was imported"))?;
+    // A dry run against a database that does not exist yet writes nothing
+    // either: it runs on a throwaway one (everything would be new).
+    let scratch = match db::sqlite_file(db_args) {
+        Some(path) if args.dry_run && !path.exists() => Some(scratch_dir()?),
+        _ => None,
+    };
+    let app = match &scratch {
+        Some(dir) => {
+            let url = format!("sqlite://{}", dir.join("keel.db").display());
+            db::open(&DbArgs { database_url: Some(url), data_dir: dir.clone(), time_zone: db_args.time_zone.clone() })
+                .await?
+        }
+        None => db::open(db_args).await?,
+    };
+    let result = app.import(&Actor::system(), &batch, args.dry_run).await;
+    drop(app);
+    if let Some(dir) = scratch {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    let summary = result.map_err(|e| anyhow::anyhow!("{e}; nothing was imported"))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
@@ -177,4 +192,12 @@ fn print_summary(s: &ImportSummary) {
 /// "1 task", "2 tasks".
 fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A fresh folder for a throwaway database.
+fn scratch_dir() -> anyhow::Result<std::path::PathBuf> {
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!("keel-dry-run-{}-{stamp}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
 }

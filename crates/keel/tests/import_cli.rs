@@ -338,6 +338,24 @@ async fn jira_rest_json_imports_every_issue_under_its_key() {
     }
 }
 
+#[test]
+fn a_dry_run_on_a_new_data_folder_leaves_no_folder_behind() {
+    let dir = TempDir::new("dry");
+    let data = dir.path().join("not-yet");
+    let board = real("trello/kanban-2016-small-board.json");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_keel"))
+        .args(["--data-dir", data.to_str().unwrap(), "import", "trello", board.to_str().unwrap(), "--dry-run", "--json"])
+        .env_remove("KEEL_DATABASE_URL")
+        .env("KEEL_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["dry_run"], true);
+    assert_eq!(summary["created"]["projects"], 1, "everything would be new: {summary}");
+    assert!(!data.exists(), "the dry run wrote nothing, not even a folder");
+}
+
 fn all_rows(file: &str, delimiter: u8, key: &str, summary: &str) -> Vec<(String, String)> {
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_path(real(file)).unwrap();
     let headers = reader.headers().unwrap().clone();
