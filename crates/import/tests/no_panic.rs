@@ -176,8 +176,14 @@ fn tokens(alphabet: &'static [&'static str]) -> impl Strategy<Value = String> {
 
 /// A real file with a cut and a few replaced bytes.
 fn damaged_real() -> impl Strategy<Value = Vec<u8>> {
-    let files: Vec<&'static str> =
-        TRELLO_FILES.iter().chain(JIRA_FILES).chain(GITHUB_FILES).chain(ASANA_FILES).copied().collect();
+    let files: Vec<&'static str> = TRELLO_FILES
+        .iter()
+        .chain(JIRA_FILES)
+        .chain(GITHUB_FILES)
+        .chain(ASANA_FILES)
+        .chain(OTHER_FILES)
+        .copied()
+        .collect();
     (
         prop::sample::select(files),
         any::<prop::sample::Index>(),

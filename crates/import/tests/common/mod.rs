@@ -27,6 +27,15 @@ pub const GITHUB_FILES: &[&str] =
 #[allow(dead_code)]
 pub const ASANA_FILES: &[&str] = &["asana/asana-api-2013-legacy-ids-sections-as-tasks.json"];
 
+/// The other real inputs the fuzz damages: CSV shapes, MS Project XML, Jira REST JSON.
+#[allow(dead_code)]
+pub const OTHER_FILES: &[&str] = &[
+    "csv-other/plane-export-sample.csv",
+    "csv-other/linear-generic-thai-multiline.csv",
+    "msproject/mspdi-spanish-plan-trimmed.xml",
+    "jira/jira-cli-search-response.json",
+];
+
 // Shared with keel-testkit without depending on it (testkit depends on this crate).
 #[path = "../../../testkit/src/real_data.rs"]
 mod real_data;
