@@ -351,7 +351,7 @@ impl JsonBuilder<'_> {
 
     fn finish(mut self) -> ImportBatch {
         for project in &mut self.projects {
-            drop_missing_parents(project, &mut self.warnings);
+            text::detach_missing_parents(&mut project.tasks, &mut self.warnings);
         }
         ImportBatch {
             source: SourceKind::Asana,
@@ -360,23 +360,6 @@ impl JsonBuilder<'_> {
             projects: self.projects.into_iter().map(Project::finish).collect(),
             warnings: self.warnings,
             skipped: self.skipped,
-        }
-    }
-}
-
-/// A sub-task whose parent is not in its project stays, at the top, with a warning.
-fn drop_missing_parents(project: &mut Project, warnings: &mut Vec<Notice>) {
-    let ids: std::collections::HashSet<String> = project.tasks.iter().map(|t| t.external_id.clone()).collect();
-    for task in &mut project.tasks {
-        if let Some(parent) = &task.parent_external_id
-            && !ids.contains(parent)
-        {
-            warnings.push(Notice {
-                record: Some(format!("task {}", task.external_id)),
-                field: Some("parent".into()),
-                message: format!("its parent {} is not in the file; imported as a top-level task", quote(parent)),
-            });
-            task.parent_external_id = None;
         }
     }
 }

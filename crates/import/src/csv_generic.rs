@@ -449,20 +449,7 @@ impl Builder<'_> {
     fn finish(mut self) -> ImportBatch {
         let mut projects = Vec::new();
         for (name, statuses, mut tasks) in std::mem::take(&mut self.projects) {
-            // A parent named by an id not in the file: the task stays, at the top.
-            let ids: std::collections::HashSet<String> = tasks.iter().map(|t| t.external_id.clone()).collect();
-            for t in &mut tasks {
-                if let Some(p) = &t.parent_external_id
-                    && !ids.contains(p)
-                {
-                    self.warnings.push(Notice {
-                        record: Some(t.external_id.clone()),
-                        field: Some("parent".into()),
-                        message: format!("its parent {} is not in the file; imported as a top-level task", quote(p)),
-                    });
-                    t.parent_external_id = None;
-                }
-            }
+            text::detach_missing_parents(&mut tasks, &mut self.warnings);
             // Keys such as TEST-3 name the project's key; else one is made from its name.
             let mut prefixes = tasks.iter().filter_map(|t| t.external_key.as_deref()?.rsplit_once('-').map(|(p, _)| p));
             let shared = prefixes.next().filter(|first| prefixes.all(|p| p == *first)).and_then(text::sanitize_key);

@@ -230,21 +230,17 @@ impl Builder<'_> {
                 tasks.iter().filter_map(|t| Some((t.external_key.clone()?, t.external_id.clone()))).collect();
             for t in &mut tasks {
                 // Parents and links may be named by key; both resolve to ids.
-                if let Some(p) = t.parent_external_id.take() {
-                    match keys.get(&p).cloned().or_else(|| ids.contains(&p).then_some(p.clone())) {
-                        Some(id) => t.parent_external_id = Some(id),
-                        None => self.warnings.push(Notice {
-                            record: Some(format!("issue {}", t.external_key.clone().unwrap_or_default())),
-                            field: Some("parent".into()),
-                            message: format!("its parent {p} is not in the file; imported as a top-level task"),
-                        }),
-                    }
+                if let Some(p) = &t.parent_external_id
+                    && let Some(id) = keys.get(p)
+                {
+                    t.parent_external_id = Some(id.clone());
                 }
                 t.depends_on = std::mem::take(&mut t.depends_on)
                     .into_iter()
                     .filter_map(|d| keys.get(&d).cloned().or_else(|| ids.contains(&d).then_some(d)))
                     .collect();
             }
+            text::detach_missing_parents(&mut tasks, &mut self.warnings);
             projects.push(ImportProject {
                 key_hint: text::sanitize_key(&key).unwrap_or_else(|| "JIRA".into()),
                 external_id: key,

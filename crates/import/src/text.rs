@@ -265,6 +265,20 @@ pub(crate) fn quote(value: &str) -> String {
     }
 }
 
+/// A task whose parent is not among `tasks` stays, at the top, with a warning.
+pub(crate) fn detach_missing_parents(tasks: &mut [crate::model::ImportTask], warnings: &mut Vec<crate::model::Notice>) {
+    let ids: std::collections::HashSet<String> = tasks.iter().map(|t| t.external_id.clone()).collect();
+    for task in tasks.iter_mut() {
+        if let Some(parent) = task.parent_external_id.take_if(|p| !ids.contains(p.as_str())) {
+            warnings.push(crate::model::Notice {
+                record: Some(format!("task {}", task.external_key.as_deref().unwrap_or(&task.external_id))),
+                field: Some("parent".into()),
+                message: format!("its parent {} is not in the file; imported as a top-level task", quote(&parent)),
+            });
+        }
+    }
+}
+
 /// A whole file as one JSON value: decoded (any byte-order mark dropped),
 /// refused when blank, and a syntax error told as [`json_error`] tells it.
 pub(crate) fn json_document(file: &str, bytes: &[u8], what: &str) -> Result<serde_json::Value, ImportError> {
