@@ -69,8 +69,20 @@ fn limit_malloc_arenas() {
     }
 }
 
+/// `keel import … | head` closes the pipe early: end quietly, as other
+/// command-line tools do, instead of panicking on the next print (Rust
+/// ignores SIGPIPE by default).
+fn quiet_on_closed_pipe() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: restores the default disposition of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> std::process::ExitCode {
     limit_malloc_arenas();
+    quiet_on_closed_pipe();
     tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("start the async runtime").block_on(run())
 }
 

@@ -356,6 +356,25 @@ fn a_dry_run_on_a_new_data_folder_leaves_no_folder_behind() {
     assert!(!data.exists(), "the dry run wrote nothing, not even a folder");
 }
 
+#[test]
+fn a_summary_piped_into_a_reader_that_stops_early_ends_quietly() {
+    let dir = TempDir::new("pipe");
+    let board = real("trello/kanban-2016-small-board.json");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_keel"))
+        .args(["--data-dir", dir.path().to_str().unwrap(), "import", "trello", board.to_str().unwrap(), "--dry-run"])
+        .env_remove("KEEL_DATABASE_URL")
+        .env("KEEL_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Like `| head -0`: the reader goes away before anything is printed.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 fn all_rows(file: &str, delimiter: u8, key: &str, summary: &str) -> Vec<(String, String)> {
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_path(real(file)).unwrap();
     let headers = reader.headers().unwrap().clone();
